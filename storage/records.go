@@ -1,0 +1,119 @@
+// Package storage holds the records of the association in Postgres and the
+// conversation sessions in Redis. It imports neither bot nor flows.
+package storage
+
+import (
+	"errors"
+	"time"
+)
+
+// Errors returned by the store. Callers match them with errors.Is.
+var (
+	// ErrNotFound: the record does not exist (or is not visible).
+	ErrNotFound = errors.New("storage: not found")
+	// ErrInviteInvalid: the invite code is unknown.
+	ErrInviteInvalid = errors.New("storage: invite unknown")
+	// ErrInviteExpired: the invite's time is over.
+	ErrInviteExpired = errors.New("storage: invite expired")
+	// ErrInviteUsedUp: the invite has no uses left.
+	ErrInviteUsedUp = errors.New("storage: invite used up")
+	// ErrConflict: a unique value (an organisation's name, say) is taken.
+	ErrConflict = errors.New("storage: conflict")
+)
+
+// Role is what a person may do, in an organisation or association-wide.
+type Role string
+
+// The roles. Admin, chair, secretary and presidium are association-wide
+// (their OrgID may be zero); the others belong to an organisation.
+const (
+	RoleAdmin          Role = "admin"
+	RoleChair          Role = "chair"
+	RoleSecretary      Role = "secretary"
+	RolePresidium      Role = "presidium"
+	RoleQualityManager Role = "quality_manager"
+	RoleAuditor        Role = "auditor"
+	RoleTeacher        Role = "teacher"
+)
+
+// Roles lists every role in the order menus show them.
+func Roles() []Role {
+	return []Role{RoleAdmin, RoleChair, RoleSecretary, RolePresidium, RoleQualityManager, RoleAuditor, RoleTeacher}
+}
+
+// Valid reports whether r is one of the roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles() {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// OrgScoped reports whether the role must name an organisation.
+func (r Role) OrgScoped() bool {
+	return r == RoleQualityManager || r == RoleAuditor || r == RoleTeacher
+}
+
+// OrgStatus is an organisation's standing in the association.
+type OrgStatus string
+
+const (
+	OrgMember    OrgStatus = "member"
+	OrgCandidate OrgStatus = "candidate"
+)
+
+// Organisation is a school or other member of the association.
+type Organisation struct {
+	ID           int64     `db:"id"`
+	Name         string    `db:"name"`
+	ShortName    string    `db:"short_name"`
+	Municipality string    `db:"municipality"`
+	Status       OrgStatus `db:"status"`
+	// MentorID is the mentor organisation of a candidate (0 when none).
+	MentorID  int64     `db:"mentor_id"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// Person is a registered user of the bot. A forgotten person keeps their
+// records but has no name and no Telegram id.
+type Person struct {
+	ID         int64     `db:"id"`
+	TelegramID int64     `db:"telegram_id"` // 0 once forgotten
+	FullName   string    `db:"full_name"`   // "" once forgotten
+	OrgID      int64     `db:"org_id"`      // 0 when association-level only
+	ConsentAt  time.Time `db:"consent_at"`
+	Active     bool      `db:"active"`
+	CreatedAt  time.Time `db:"created_at"`
+}
+
+// RoleGrant is one role of a person, in an organisation (OrgID) or
+// association-wide (OrgID 0).
+type RoleGrant struct {
+	PersonID int64 `db:"person_id"`
+	Role     Role  `db:"role"`
+	OrgID    int64 `db:"org_id"`
+}
+
+// Invite is an invitation to register with a role. The code itself is never
+// stored, only its hash.
+type Invite struct {
+	ID        int64     `db:"id"`
+	Role      Role      `db:"role"`
+	OrgID     int64     `db:"org_id"`
+	UsesLeft  int       `db:"uses_left"`
+	ExpiresAt time.Time `db:"expires_at"`
+	CreatedBy int64     `db:"created_by"` // person id; 0 when made from the command line
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// Action is a line of the action log: who did what to which record.
+type Action struct {
+	ID       int64     `db:"id"`
+	PersonID int64     `db:"person_id"` // 0 for the system or the command line
+	Action   string    `db:"action"`
+	Object   string    `db:"object"`
+	ObjectID int64     `db:"object_id"`
+	At       time.Time `db:"at"`
+}
