@@ -19,6 +19,9 @@ var (
 	ErrInviteUsedUp = errors.New("storage: invite used up")
 	// ErrConflict: a unique value (an organisation's name, say) is taken.
 	ErrConflict = errors.New("storage: conflict")
+	// ErrInvalid: a value the records cannot hold (an unknown role or
+	// status, an empty name, a non-positive number of uses).
+	ErrInvalid = errors.New("storage: invalid value")
 )
 
 // Role is what a person may do, in an organisation or association-wide.
@@ -116,4 +119,13 @@ type Action struct {
 	Object   string    `db:"object"`
 	ObjectID int64     `db:"object_id"`
 	At       time.Time `db:"at"`
+	// Detail is the JSON object recorded with the action ("" when none),
+	// for example {"role":"teacher","org_id":3}. It never holds personal data.
+	Detail string `db:"detail"`
+}
+
+// PersonRoles is a person with their role grants, as people lists show them.
+type PersonRoles struct {
+	Person
+	Roles []RoleGrant
 }
