@@ -1,0 +1,50 @@
+# The two commands a person needs are `make run` and `make test`; the rest
+# are the steps they are made of and tools for working on the code.
+
+# Local development defaults; a value already in the environment wins.
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/smkbot?sslmode=disable
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+FUZZTIME ?= 30s
+GO ?= go
+
+.PHONY: run test services db migrate build fmt lint fuzz bench console
+
+## run: start Postgres and Redis if needed, create the database, run the bot
+## (the console when TELEGRAM_BOT_TOKEN is unset); serve applies migrations.
+run: db
+	$(GO) run ./cmd/smkbot serve
+
+## test: vet and every test against real Postgres and Redis (also .ci/run).
+test: services
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
+
+services:
+	scripts/services.sh
+
+db: services
+	scripts/db.sh
+
+migrate: db
+	$(GO) run ./cmd/smkbot migrate
+
+console: db
+	$(GO) run ./cmd/smkbot console
+
+## build: a static binary, as in the container image.
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/smkbot ./cmd/smkbot
+
+fmt:
+	gofmt -w .
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fuzz: services
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+bench: services
+	$(GO) test -run '^$$' -bench . -benchmem ./...
