@@ -52,6 +52,9 @@ type Config struct {
 	SessionTTL time.Duration `env:"SESSION_TTL" envDefault:"72h"`
 	// SendRate is the global cap on messages sent per second.
 	SendRate float64 `env:"SEND_RATE" envDefault:"25"`
+	// ChatInterval is the pause between two messages to one chat
+	// (Telegram allows about one a second); 0 turns per-chat pacing off.
+	ChatInterval time.Duration `env:"CHAT_INTERVAL" envDefault:"1s"`
 	// Workers bounds how many chats are handled at once.
 	Workers int `env:"WORKERS" envDefault:"16"`
 	// ShutdownGrace is how long a stopping bot may finish work in flight.
@@ -67,6 +70,7 @@ var parseHints = map[string]string{
 	"LOG_LEVEL":      "use debug, info, warn or error",
 	"SESSION_TTL":    "use a Go duration such as 72h or 30m",
 	"SEND_RATE":      "use messages per second as a number such as 25",
+	"CHAT_INTERVAL":  "use a Go duration such as 1s",
 	"WORKERS":        "use a whole number such as 16",
 	"SHUTDOWN_GRACE": "use a Go duration such as 20s",
 }
@@ -178,6 +182,9 @@ func (c Config) validate() error {
 	// as a negated range so that NaN fails too.
 	if !(c.SendRate > 0 && c.SendRate <= 1000) {
 		return fmt.Errorf("SEND_RATE=%s is out of range: use messages per second above 0 and at most 1000, such as 25", strconv.FormatFloat(c.SendRate, 'g', -1, 64))
+	}
+	if c.ChatInterval < 0 || c.ChatInterval > time.Minute {
+		return fmt.Errorf("CHAT_INTERVAL=%s is out of range: use 0 to 1m, such as 1s", c.ChatInterval)
 	}
 	if c.Workers < 1 || c.Workers > 1024 {
 		return fmt.Errorf("WORKERS=%d is out of range: use 1 to 1024, such as 16", c.Workers)

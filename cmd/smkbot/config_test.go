@@ -51,6 +51,7 @@ func TestConfigDefaults(t *testing.T) {
 		{"LogLevel", cfg.LogLevel, slog.LevelInfo},
 		{"SessionTTL", cfg.SessionTTL, 72 * time.Hour},
 		{"SendRate", cfg.SendRate, 25.0},
+		{"ChatInterval", cfg.ChatInterval, time.Second},
 		{"Workers", cfg.Workers, 16},
 		{"ShutdownGrace", cfg.ShutdownGrace, 20 * time.Second},
 		{"RedisPrefix", cfg.RedisPrefix, "smkbot:"},
@@ -79,6 +80,7 @@ func TestConfigGood(t *testing.T) {
 			"LOG_LEVEL":             "debug",
 			"SESSION_TTL":           "1h30m",
 			"SEND_RATE":             "12.5",
+			"CHAT_INTERVAL":         "0",
 			"WORKERS":               "4",
 			"SHUTDOWN_GRACE":        "5s",
 			"REDIS_PREFIX":          "school:",
@@ -87,7 +89,7 @@ func TestConfigGood(t *testing.T) {
 				c.HTTPAddr == "127.0.0.1:9090" && c.WebhookURL == "https://bot.example.org/telegram" &&
 				c.WebhookSecret == testHookSecret && c.Timezone.String() == "Asia/Novosibirsk" &&
 				c.AnonSecret == testAnon && c.LogLevel == slog.LevelDebug && c.SessionTTL == 90*time.Minute &&
-				c.SendRate == 12.5 && c.Workers == 4 && c.ShutdownGrace == 5*time.Second && c.RedisPrefix == "school:"
+				c.SendRate == 12.5 && c.ChatInterval == 0 && c.Workers == 4 && c.ShutdownGrace == 5*time.Second && c.RedisPrefix == "school:"
 		}},
 		{"empty values take defaults", map[string]string{
 			"TELEGRAM_API_ENDPOINT": "", "HTTP_ADDR": "", "BOT_TIMEZONE": "", "LOG_LEVEL": "",
@@ -180,6 +182,9 @@ func TestConfigBad(t *testing.T) {
 		{"send rate zero", map[string]string{"SEND_RATE": "0"}, "SEND_RATE=0 is out of range", "25"},
 		{"send rate NaN", map[string]string{"SEND_RATE": "NaN"}, "SEND_RATE=NaN is out of range", "25"},
 		{"send rate huge", map[string]string{"SEND_RATE": "1e9"}, "SEND_RATE=1e+09 is out of range", "25"},
+		{"chat interval not a duration", map[string]string{"CHAT_INTERVAL": "often"}, `CHAT_INTERVAL="often" is malformed`, "1s"},
+		{"chat interval negative", map[string]string{"CHAT_INTERVAL": "-1s"}, "CHAT_INTERVAL=-1s is out of range", "1s"},
+		{"chat interval too long", map[string]string{"CHAT_INTERVAL": "2m"}, "CHAT_INTERVAL=2m0s is out of range", "1s"},
 		{"workers not a number", map[string]string{"WORKERS": "many"}, `WORKERS="many" is malformed`, "16"},
 		{"workers zero", map[string]string{"WORKERS": "0"}, "WORKERS=0 is out of range", "16"},
 		{"workers negative", map[string]string{"WORKERS": "-3"}, "WORKERS=-3 is out of range", "16"},
