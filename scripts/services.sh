@@ -54,6 +54,10 @@ start_postgres() {
 		echo "postgres: installing Debian's postgresql package" >&2
 		apt_install postgresql
 	fi
+	# The package's own scripts may have started it already.
+	if pg_answers; then
+		return 0
+	fi
 	local v
 	v=$(pg_version)
 	if [ -z "$v" ]; then
@@ -65,7 +69,11 @@ start_postgres() {
 	if [ ! -d "/etc/postgresql/$v/main" ]; then
 		as_root pg_createcluster "$v" main
 	fi
-	as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start
+	# A cluster that is still starting does not answer yet; starting it a
+	# second time would fail, so only start one that is down.
+	if ! as_root pg_ctlcluster --skip-systemctl-redirect "$v" main status >/dev/null 2>&1; then
+		as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start
+	fi
 }
 
 # uses_local_postgres_user reports whether DATABASE_URL is unset or names
@@ -119,6 +127,9 @@ start_redis() {
 	if ! command -v redis-server >/dev/null 2>&1; then
 		echo "redis: installing Debian's redis-server package" >&2
 		apt_install redis-server
+		if redis_answers; then
+			return 0
+		fi
 	fi
 	# Sessions and dedupe keys only: nothing worth writing to disk in
 	# development.
