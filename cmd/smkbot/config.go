@@ -63,25 +63,36 @@ type Config struct {
 	RedisPrefix string `env:"REDIS_PREFIX" envDefault:"smkbot:"`
 }
 
-// parseHints says, for each variable whose value the env library converts,
+// parseHint says, for a variable whose value the env library converts,
 // what a good value looks like. Used when the conversion fails.
-var parseHints = map[string]string{
-	"BOT_TIMEZONE":   "use an IANA zone name such as Asia/Barnaul or Asia/Novosibirsk",
-	"LOG_LEVEL":      "use debug, info, warn or error",
-	"SESSION_TTL":    "use a Go duration such as 72h or 30m",
-	"SEND_RATE":      "use messages per second as a number such as 25",
-	"CHAT_INTERVAL":  "use a Go duration such as 1s",
-	"WORKERS":        "use a whole number such as 16",
-	"SHUTDOWN_GRACE": "use a Go duration such as 20s",
+func parseHint(key string) string {
+	switch key {
+	case "BOT_TIMEZONE":
+		return "use an IANA zone name such as Asia/Barnaul or Asia/Novosibirsk"
+	case "LOG_LEVEL":
+		return "use debug, info, warn or error"
+	case "SESSION_TTL":
+		return "use a Go duration such as 72h or 30m"
+	case "SEND_RATE":
+		return "use messages per second as a number such as 25"
+	case "CHAT_INTERVAL":
+		return "use a Go duration such as 1s"
+	case "WORKERS":
+		return "use a whole number such as 16"
+	case "SHUTDOWN_GRACE":
+		return "use a Go duration such as 20s"
+	}
+	return "see README.md for its format"
 }
 
-// secretVars are never quoted back in an error message.
-var secretVars = map[string]bool{
-	"TELEGRAM_BOT_TOKEN": true,
-	"WEBHOOK_SECRET":     true,
-	"ANON_SECRET":        true,
-	"DATABASE_URL":       true, // may hold a password
-	"REDIS_URL":          true, // may hold a password
+// isSecret reports the variables whose values are never quoted back in an
+// error message (the URLs may hold passwords).
+func isSecret(key string) bool {
+	switch key {
+	case "TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "ANON_SECRET", "DATABASE_URL", "REDIS_URL":
+		return true
+	}
+	return false
 }
 
 // LoadConfig reads the configuration through lookup (os.LookupEnv in main,
@@ -107,8 +118,8 @@ func LoadConfig(lookup func(string) (string, bool)) (Config, error) {
 	return cfg, nil
 }
 
-// envKeys lists the variable names in the order of Config's fields, which
-// is also the order problems are reported in.
+// envKeys lists the variable names Config reads, in the order of its
+// fields.
 func envKeys() []string {
 	t := reflect.TypeFor[Config]()
 	keys := make([]string, 0, t.NumField())
@@ -135,10 +146,10 @@ func describeParseError(err error, environ map[string]string) error {
 		return fmt.Errorf("configuration: %q", err.Error())
 	}
 	key := envKey(f)
-	if secretVars[key] {
-		return fmt.Errorf("%s is malformed: %s", key, parseHints[key])
+	if isSecret(key) {
+		return fmt.Errorf("%s is malformed: %s", key, parseHint(key))
 	}
-	return fmt.Errorf("%s=%q is malformed: %s", key, environ[key], parseHints[key])
+	return fmt.Errorf("%s=%q is malformed: %s", key, environ[key], parseHint(key))
 }
 
 // validate checks what the types alone cannot: required values, URL
