@@ -129,3 +129,40 @@ type PersonRoles struct {
 	Person
 	Roles []RoleGrant
 }
+
+// QuestionKind is how a survey question is answered.
+type QuestionKind string
+
+// The kinds of survey questions.
+const (
+	// QuestionScale is a 1–5 scale with labelled ends.
+	QuestionScale QuestionKind = "scale"
+	// QuestionYesNo is «Да» or «Нет».
+	QuestionYesNo QuestionKind = "yesno"
+	// QuestionSingle is one of Options.
+	QuestionSingle QuestionKind = "single"
+	// QuestionMulti is any number of Options, toggled, then «Готово».
+	QuestionMulti QuestionKind = "multi"
+	// QuestionText is free text of at most 1000 characters.
+	QuestionText QuestionKind = "text"
+)
+
+// MaxTextAnswer is the longest free-text answer, in characters.
+const MaxTextAnswer = 1000
+
+// Question is one question of a survey. A published survey keeps its own
+// copy of its questions, so editing a template never changes the meaning of
+// answers already given.
+type Question struct {
+	Kind QuestionKind `json:"kind" yaml:"kind"`
+	Text string       `json:"text" yaml:"text"`
+	// Group names the topic for charts ("Питание", "Безопасность").
+	Group string `json:"group,omitempty" yaml:"group,omitempty"`
+	// Options are the choices of single and multiple choice questions.
+	Options []string `json:"options,omitempty" yaml:"options,omitempty"`
+	// Low and High label the ends of a scale ("Совсем не доволен").
+	Low  string `json:"low,omitempty" yaml:"low,omitempty"`
+	High string `json:"high,omitempty" yaml:"high,omitempty"`
+	// Required questions cannot be skipped.
+	Required bool `json:"required" yaml:"required"`
+}
