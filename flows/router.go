@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -59,6 +60,14 @@ type Router struct {
 	menu         []MenuItem
 	fallback     HandlerFunc
 	helpCommands []Command
+	deeplinks    []deeplink
+}
+
+// deeplink routes /start payloads of one shape (a survey link, say) to
+// their flow; other payloads go to the start command (invites).
+type deeplink struct {
+	pattern *regexp.Regexp
+	route   route
 }
 
 type route struct {
@@ -115,6 +124,13 @@ func (r *Router) Callback(flow, action string, perm Permission, h HandlerFunc) {
 // person's session is at the named step ("flow:step").
 func (r *Router) Step(step string, perm Permission, h HandlerFunc) {
 	r.steps[step] = route{name: step, perm: perm, h: h}
+}
+
+// Deeplink routes "/start <payload>" to h when the whole payload matches
+// pattern. Patterns must not match an invite code (43 characters of
+// base64url), which the start command takes.
+func (r *Router) Deeplink(name string, pattern *regexp.Regexp, perm Permission, h HandlerFunc) {
+	r.deeplinks = append(r.deeplinks, deeplink{pattern: pattern, route: route{name: name, perm: perm, h: h}})
 }
 
 // Menu registers an item of the role menu.
@@ -183,6 +199,13 @@ func (r *Router) route(c *Context) route {
 			return rt
 		}
 		return route{name: "callback:unknown", perm: Anyone, h: stale}
+	}
+	if u.Command == "start" && u.Args != "" {
+		for _, d := range r.deeplinks {
+			if d.pattern.MatchString(u.Args) {
+				return d.route
+			}
+		}
 	}
 	if u.Command != "" {
 		if rt, ok := r.commands[u.Command]; ok {
