@@ -211,30 +211,59 @@ type upload struct {
 
 type handler func(s *Server, r *request) (any, *apiError)
 
-// methods maps lower-case method names (Telegram ignores case) to handlers.
-var methods = map[string]handler{
-	"getme":                  (*Server).getMe,
-	"getupdates":             (*Server).getUpdates,
-	"setwebhook":             (*Server).setWebhook,
-	"deletewebhook":          (*Server).deleteWebhook,
-	"getwebhookinfo":         (*Server).getWebhookInfo,
-	"sendmessage":            (*Server).sendMessage,
-	"editmessagetext":        (*Server).editMessageText,
-	"editmessagereplymarkup": (*Server).editMessageReplyMarkup,
-	"deletemessage":          (*Server).deleteMessage,
-	"answercallbackquery":    (*Server).answerCallbackQuery,
-	"sendphoto":              (*Server).sendPhoto,
-	"senddocument":           (*Server).sendDocument,
-	"sendmediagroup":         (*Server).sendMediaGroup,
-	"getfile":                (*Server).getFile,
-	"setmycommands":          (*Server).setMyCommands,
-	"getmycommands":          (*Server).getMyCommands,
-	"deletemycommands":       (*Server).deleteMyCommands,
-	"sendchataction":         (*Server).sendChatAction,
+// lookup returns the handler of a method; Telegram ignores the case of
+// method names.
+func lookup(method string) (handler, bool) {
+	switch strings.ToLower(method) {
+	case "getme":
+		return (*Server).getMe, true
+	case "getupdates":
+		return (*Server).getUpdates, true
+	case "setwebhook":
+		return (*Server).setWebhook, true
+	case "deletewebhook":
+		return (*Server).deleteWebhook, true
+	case "getwebhookinfo":
+		return (*Server).getWebhookInfo, true
+	case "sendmessage":
+		return (*Server).sendMessage, true
+	case "editmessagetext":
+		return (*Server).editMessageText, true
+	case "editmessagereplymarkup":
+		return (*Server).editMessageReplyMarkup, true
+	case "deletemessage":
+		return (*Server).deleteMessage, true
+	case "answercallbackquery":
+		return (*Server).answerCallbackQuery, true
+	case "sendphoto":
+		return (*Server).sendPhoto, true
+	case "senddocument":
+		return (*Server).sendDocument, true
+	case "sendmediagroup":
+		return (*Server).sendMediaGroup, true
+	case "getfile":
+		return (*Server).getFile, true
+	case "setmycommands":
+		return (*Server).setMyCommands, true
+	case "getmycommands":
+		return (*Server).getMyCommands, true
+	case "deletemycommands":
+		return (*Server).deleteMyCommands, true
+	case "sendchataction":
+		return (*Server).sendChatAction, true
+	}
+	return nil, false
 }
 
-// plumbing methods are not matched by a Fault with an empty Method.
-var plumbing = map[string]bool{"getme": true, "getupdates": true, "getwebhookinfo": true}
+// plumbing reports the methods a Fault with an empty Method does not match,
+// so a background poller does not consume a fault meant for a send.
+func plumbing(method string) bool {
+	switch strings.ToLower(method) {
+	case "getme", "getupdates", "getwebhookinfo":
+		return true
+	}
+	return false
+}
 
 // ServeHTTP answers Bot API calls and file downloads.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -259,7 +288,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest(err.Error()))
 		return
 	}
-	h, ok := methods[strings.ToLower(method)]
+	h, ok := lookup(method)
 	if !ok {
 		s.record(req, start, http.StatusNotFound)
 		writeError(w, &apiError{code: http.StatusNotFound, desc: "Not Found"})
@@ -335,7 +364,7 @@ func (s *Server) takeFault(r *request) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
-		if f.Method == "" && plumbing[m] || f.Method != "" && !strings.EqualFold(f.Method, m) {
+		if f.Method == "" && plumbing(m) || f.Method != "" && !strings.EqualFold(f.Method, m) {
 			continue
 		}
 		if f.ChatID != 0 && r.p["chat_id"] != strconv.FormatInt(f.ChatID, 10) {
