@@ -47,7 +47,8 @@ type SenderOptions struct {
 	// RetryBase is the first wait after a 5xx or network error, doubled on
 	// each retry up to 30s (default 500ms).
 	RetryBase time.Duration
-	// Log receives retries and failures; it never gets texts or chat ids.
+	// Log receives retries and failures at debug level; it never gets texts
+	// or chat ids.
 	Log *slog.Logger
 	// OnBlocked is called once per Send for a chat that answered 403, so
 	// the caller can mark the person inactive.
@@ -457,7 +458,9 @@ func (s *Sender) failed(kind string) {
 	if s.o.Metrics != nil {
 		s.o.Metrics.SendFailed(kind)
 	}
-	s.o.Log.LogAttrs(context.Background(), slog.LevelWarn, "send failed", slog.String("kind", kind))
+	// The caller gets the error in the Delivery and logs it; this line only
+	// helps when tracing retries.
+	s.o.Log.LogAttrs(context.Background(), slog.LevelDebug, "send failed", slog.String("kind", kind))
 }
 
 // wait blocks until a message may go to chat: after any 429 pause of the
