@@ -39,6 +39,14 @@ type ChatLocker interface {
 	Lock(ctx context.Context, chatID int64) (unlock func(), err error)
 }
 
+// The implementations in this package.
+var (
+	_ Deduper     = (*Dedupe)(nil)
+	_ ChatLocker  = (*RedisChatLock)(nil)
+	_ SendMetrics = (*Metrics)(nil)
+	_ replySender = (*Sender)(nil)
+)
+
 // replySender delivers replies; *Sender implements it. An interface so the
 // dispatcher can be tested on its own.
 type replySender interface {
@@ -222,8 +230,9 @@ func (d *Dispatcher) locked(ctx context.Context, log *slog.Logger, u Update) (st
 
 	replies, outcome, err := d.handle(ctx, log, u)
 	if err != nil {
+		// Logged by the caller (poller or webhook), which knows whether it
+		// will be retried.
 		d.o.Metrics.Error("handler")
-		log.Warn("update not handled, will be retried", "err", err)
 		return OutcomeError, fmt.Errorf("dispatch update %d: %w", u.ID, err)
 	}
 	replies = answerCallback(u, replies)

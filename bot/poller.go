@@ -57,6 +57,9 @@ func NewPoller(c *Client, d *Dispatcher, o PollerOptions) *Poller {
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
 	}
+	// Telegram counts the timeout in whole seconds, and 0 would turn long
+	// polling into a busy loop.
+	o.Timeout = max(o.Timeout.Truncate(time.Second), time.Second)
 	if o.Limit <= 0 || o.Limit > 100 {
 		o.Limit = 100
 	}
