@@ -246,6 +246,23 @@ func (s *Server) Pending() int {
 	return len(s.pending)
 }
 
+// Confirmed reports whether the bot has confirmed the update: by a later
+// getUpdates offset, or by answering its webhook delivery with 2xx. Both
+// happen only after the bot handled it, so tests wait on this.
+func (s *Server) Confirmed(updateID int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, made := s.history[updateID]; !made {
+		return false
+	}
+	for _, u := range s.pending {
+		if u.UpdateID == updateID {
+			return false
+		}
+	}
+	return true
+}
+
 func utf16Len(s string) int {
 	n := 0
 	for _, r := range s {
