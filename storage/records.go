@@ -166,3 +166,15 @@ type Question struct {
 	// Required questions cannot be skipped.
 	Required bool `json:"required" yaml:"required"`
 }
+
+// Errors of survey answering. They are declared apart from the ones above
+// so that each capability appends its own.
+var (
+	// ErrAlreadyAnswered: this respondent has already submitted the survey.
+	ErrAlreadyAnswered = errors.New("storage: survey already answered")
+	// ErrSurveyClosed: the survey is closed, or its closing time has passed.
+	ErrSurveyClosed = errors.New("storage: survey closed")
+	// ErrSurveyNotOpen: the survey is not published yet, or its opening time
+	// has not come.
+	ErrSurveyNotOpen = errors.New("storage: survey not open yet")
+)
