@@ -493,7 +493,7 @@ func CB(flow, action string, arg any) string {
 	return c.String()
 }
 
-// ArgInts reads a callback argument of positive ids joined by dots:
+// ArgInts reads a callback argument of ids or indexes (0 allowed) joined by dots:
 // "12.5.3" is [12 5 3]. It is strict: digits only, no sign, no leading
 // zero, no empty field, each at most math.MaxInt64.
 func ArgInts(arg string) ([]int64, error) {
@@ -503,7 +503,7 @@ func ArgInts(arg string) ([]int64, error) {
 	fields := strings.Split(arg, ".")
 	ids := make([]int64, 0, len(fields))
 	for _, f := range fields {
-		if !digitsOnly(f) || f[0] == '0' {
+		if !digitsOnly(f) || (f[0] == '0' && len(f) > 1) {
 			return nil, errCallback
 		}
 		n, err := strconv.ParseInt(f, 10, 64)

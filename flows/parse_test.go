@@ -299,6 +299,8 @@ func TestArgInts(t *testing.T) {
 		want []int64
 	}{
 		{"1", []int64{1}},
+		{"0", []int64{0}},
+		{"7.0.3", []int64{7, 0, 3}},
 		{"12.5.3", []int64{12, 5, 3}},
 		{"9223372036854775807", []int64{9223372036854775807}},
 	}
@@ -312,7 +314,7 @@ func TestArgInts(t *testing.T) {
 			t.Errorf("ArgInts(%q) (-want +got)\n%s", tt.in, diff)
 		}
 	}
-	for _, in := range []string{"", "0", "01", "1.", ".1", "1..2", "+1", "-1", "1.-2", "1.a", " 1", "1 ",
+	for _, in := range []string{"", "00", "01", "1.", ".1", "1..2", "+1", "-1", "1.-2", "1.a", " 1", "1 ",
 		"9223372036854775808", "1e3", "1_000", "１"} {
 		if got, err := ArgInts(in); err == nil {
 			t.Errorf("ArgInts(%q) = %v, want an error", in, got)
