@@ -18,6 +18,9 @@ const (
 	InvitePeople        Permission = "people.invite"
 	ViewPeople          Permission = "people.view"
 	DeactivatePeople    Permission = "people.deactivate"
+	ManageSurveys       Permission = "surveys.manage"
+	ViewSurveyResults   Permission = "surveys.results"
+	CompareSchools      Permission = "surveys.compare"
 )
 
 // permissions is the role table: the roles that grant each permission.
@@ -29,6 +32,11 @@ var permissions = map[Permission][]storage.Role{
 	InvitePeople:        {storage.RoleAdmin, storage.RoleQualityManager},
 	ViewPeople:          {storage.RoleAdmin, storage.RoleChair, storage.RoleQualityManager},
 	DeactivatePeople:    {storage.RoleAdmin},
+	// A quality manager runs their school's surveys; the chair runs
+	// association-wide ones (and, being association-wide, any school's).
+	ManageSurveys:     {storage.RoleChair, storage.RoleQualityManager},
+	ViewSurveyResults: {storage.RoleAdmin, storage.RoleChair, storage.RoleQualityManager},
+	CompareSchools:    {storage.RoleAdmin, storage.RoleChair},
 }
 
 // invitable lists the roles each role may hand out by invitation.

@@ -61,6 +61,17 @@ type Router struct {
 	fallback     HandlerFunc
 	helpCommands []Command
 	deeplinks    []deeplink
+	jobs         []Job
+}
+
+// Job is periodic work of a flow (reminders, digests, closing what is due).
+// Run reads the records and returns the messages to send. Several replicas
+// and restarts may run it: it must claim what it sends in Postgres in the
+// same transaction that decides to send it, so nothing is sent twice.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context, now time.Time) ([]bot.Message, error)
 }
 
 // deeplink routes /start payloads of one shape (a survey link, say) to
@@ -132,6 +143,15 @@ func (r *Router) Step(step string, perm Permission, h HandlerFunc) {
 func (r *Router) Deeplink(name string, pattern *regexp.Regexp, perm Permission, h HandlerFunc) {
 	r.deeplinks = append(r.deeplinks, deeplink{pattern: pattern, route: route{name: name, perm: perm, h: h}})
 }
+
+// Schedule registers periodic work; the caller of Jobs runs it.
+func (r *Router) Schedule(j Job) { r.jobs = append(r.jobs, j) }
+
+// Jobs lists the registered periodic work.
+func (r *Router) Jobs() []Job { return r.jobs }
+
+// Localizer is the router's localizer, for jobs that write messages.
+func (r *Router) Localizer() *locales.Localizer { return r.o.L }
 
 // Menu registers an item of the role menu.
 func (r *Router) Menu(item MenuItem) { r.menu = append(r.menu, item) }

@@ -59,6 +59,9 @@ type Config struct {
 	Workers int `env:"WORKERS" envDefault:"16"`
 	// ShutdownGrace is how long a stopping bot may finish work in flight.
 	ShutdownGrace time.Duration `env:"SHUTDOWN_GRACE" envDefault:"20s"`
+	// JobsEvery, when set, runs every periodic job (reminders, closing
+	// surveys) at this period instead of its own; for tests and trials.
+	JobsEvery time.Duration `env:"JOBS_EVERY"`
 	// RedisPrefix starts every Redis key, so several bots can share a Redis.
 	RedisPrefix string `env:"REDIS_PREFIX" envDefault:"smkbot:"`
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -142,6 +143,10 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 		ready(ln.Addr().String())
 	}
 
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := runJobs(jobsCtx, router.Jobs(), store, sender, log, cfg.JobsEvery)
+	defer func() { stopJobs(); <-jobsDone }()
+
 	intakeCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
 	intakeErr := make(chan error, 1)
@@ -225,5 +230,51 @@ func setCommands(ctx context.Context, client *bot.Client, r *flows.Router, l *lo
 	}
 	if _, err := client.Request(ctx, tgbotapi.NewSetMyCommands(cmds...)); err != nil {
 		log.Warn("set commands", "err", err)
+	}
+}
+
+// runJobs runs the flows' periodic work until ctx is done: each job on its
+// own ticker (every, when non-zero, overrides the jobs' own periods — tests
+// use it), once across replicas, with its messages sent through the same
+// Sender as replies. The returned channel closes when every job has stopped.
+func runJobs(ctx context.Context, jobs []flows.Job, store *storage.Store, sender *bot.Sender, log *slog.Logger, every time.Duration) <-chan struct{} {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		period := j.Every
+		if every > 0 {
+			period = every
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(period)
+			defer t.Stop()
+			for {
+				runJob(ctx, j, store, sender, log)
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	return done
+}
+
+func runJob(ctx context.Context, j flows.Job, store *storage.Store, sender *bot.Sender, log *slog.Logger) {
+	_, err := store.RunExclusive(ctx, "job:"+j.Name, func(ctx context.Context) error {
+		msgs, err := j.Run(ctx, time.Now())
+		for _, d := range sender.Send(ctx, msgs...) {
+			if d.Err != nil {
+				log.Warn("job message not delivered", "job", j.Name, "err", d.Err)
+			}
+		}
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		log.Error("job failed", "job", j.Name, "err", err)
 	}
 }
