@@ -1104,3 +1104,40 @@ func TestSurveyConcurrentAnswers(t *testing.T) {
 		t.Errorf("counted %d responses, %d answers; want %d", res.Responses, res.Questions[0].Answered, n)
 	}
 }
+
+func TestClaimSurveyDigests(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := storagetest.NewStore(t)
+	org, err := store.CreateOrganisation(ctx, 0, storage.Organisation{Name: "Школа дайджеста", Status: storage.OrgMember})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	q := []storage.Question{{Kind: storage.QuestionYesNo, Text: "Да?", Required: true}}
+	mk := func(closes time.Time) int64 {
+		sv, _, err := store.CreateSurvey(ctx, 0, storage.Survey{OrgID: org.ID, Title: "Опрос", Audience: storage.AudienceParents, Questions: q, ClosesAt: closes},
+			[]storage.SurveyClass{{Name: "5А", Headcount: 20}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.PublishSurvey(ctx, 0, sv.ID); err != nil {
+			t.Fatal(err)
+		}
+		return sv.ID
+	}
+	soon := mk(now.Add(36 * time.Hour))
+	mk(now.Add(5 * 24 * time.Hour)) // not yet
+
+	got, err := store.ClaimSurveyDigests(ctx, now, 48*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != soon {
+		t.Fatalf("claimed %+v, want only survey %d", got, soon)
+	}
+	again, err := store.ClaimSurveyDigests(ctx, now, 48*time.Hour)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("claimed twice: %+v, %v", again, err)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"smkbot/bot"
 	"smkbot/flows"
 	"smkbot/flows/onboarding"
+	"smkbot/flows/survey"
 	"smkbot/locales"
 	"smkbot/storage"
 )
@@ -50,7 +51,8 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 	defer rdb.Close()
 	// The survey anonymity key is fixed at the first start so that every
 	// replica and every restart agree on it.
-	if _, err := store.AnonSecret(ctx, cfg.AnonSecret); err != nil {
+	anonSecret, err := store.AnonSecret(ctx, cfg.AnonSecret)
+	if err != nil {
 		return fmt.Errorf("anonymity key: %w", err)
 	}
 	l, err := locales.New(cfg.Timezone)
@@ -91,6 +93,12 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 		Store:       store,
 		Limiter:     storage.NewLimiter(rdb, cfg.RedisPrefix),
 		BotUsername: client.Username(),
+	}).Register(router)
+	(&survey.Flow{
+		Store:       store,
+		Secret:      anonSecret,
+		BotUsername: client.Username(),
+		Files:       client,
 	}).Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{

@@ -1,0 +1,5 @@
+package survey
+
+import "smkbot/flows"
+
+func (f *Flow) registerAnswer(r *flows.Router) {}
