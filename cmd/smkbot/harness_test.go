@@ -134,6 +134,22 @@ func (w testWriter) Write(p []byte) (int, error) {
 type user struct {
 	h *harness
 	u bottest.User
+	// said is what the person typed or pressed, each after the newest bot
+	// message they had seen, for readable transcripts.
+	said []said
+}
+
+type said struct {
+	after int // the newest bot message id at the time (0: none)
+	text  string
+}
+
+func (u *user) note(text string) {
+	after := 0
+	if msgs := u.h.tg.Messages(u.u.ID); len(msgs) > 0 {
+		after = msgs[len(msgs)-1].MessageID
+	}
+	u.said = append(u.said, said{after: after, text: text})
 }
 
 func (h *harness) user(id int64, first string) *user {
@@ -143,6 +159,7 @@ func (h *harness) user(id int64, first string) *user {
 // send types a message and waits until the bot has handled it.
 func (u *user) send(text string) {
 	u.h.t.Helper()
+	u.note("» " + text)
 	u.h.waitHandled(u.h.tg.SendText(u.u, text))
 }
 
@@ -150,6 +167,7 @@ func (u *user) send(text string) {
 // has one, and waits until the bot has handled it.
 func (u *user) press(label string) {
 	u.h.t.Helper()
+	u.note("» [" + label + "]")
 	id, err := u.h.tg.PressButton(u.u, label)
 	if err != nil {
 		u.h.t.Fatalf("press %q: %v\nchat:\n%s", label, err, u.transcript())
@@ -192,11 +210,21 @@ func (u *user) expect(fragments ...string) bottest.Sent {
 	return m
 }
 
-// transcript is the chat as the person sees it, for failure messages.
+// transcript is the chat as the person sees it — the bot's messages as
+// they stand after edits, with what the person sent between them — for
+// failure messages and golden files.
 func (u *user) transcript() string {
 	var b strings.Builder
+	said := u.said
+	flush := func(upTo int) {
+		for len(said) > 0 && said[0].after <= upTo {
+			fmt.Fprintf(&b, "%s\n", said[0].text)
+			said = said[1:]
+		}
+	}
 	for _, m := range u.h.tg.Messages(u.u.ID) {
-		fmt.Fprintf(&b, "[%d %s] %s\n", m.MessageID, m.Kind, m.Text)
+		flush(m.MessageID - 1)
+		fmt.Fprintf(&b, "[%s] %s\n", m.Kind, m.Text)
 		for _, row := range m.Buttons {
 			for _, btn := range row {
 				fmt.Fprintf(&b, "   [%s → %s]", btn.Text, btn.Data)
@@ -207,6 +235,7 @@ func (u *user) transcript() string {
 			fmt.Fprintf(&b, "   menu: %v\n", m.Menu)
 		}
 	}
+	flush(1 << 30)
 	return b.String()
 }
 
