@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"smkbot/storage"
+	"smkbot/storage/storagetest"
 )
 
 func TestRegistrationHappyPath(t *testing.T) {
@@ -220,4 +221,27 @@ func callbackAnswer(h *harness, queryID string) string {
 		}
 	}
 	return ""
+}
+
+func TestLostSessionReturnsToTheMenu(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	u := h.user(9101, "Зоя")
+	u.register(h.invite(storage.RoleAdmin, 0, 1, time.Hour), "Космодемьянская Зоя")
+	u.send("/profile")
+	u.press("✏️ Изменить ФИО")
+	// Redis loses the session (expiry, a flush): the typed name is not
+	// taken as anything, and the person gets their menu back.
+	rdb, _ := storagetest.Redis(t)
+	if err := storage.NewSessions(rdb, h.cfg.RedisPrefix, time.Hour).Delete(context.Background(), u.u.ID); err != nil {
+		t.Fatal(err)
+	}
+	u.send("Космодемьянская Зоя Анатольевна")
+	if m := u.last(); len(m.Menu) == 0 {
+		t.Fatalf("no menu after a lost session:\n%s", u.transcript())
+	}
+	p, _, err := h.store.FindPersonByTelegramID(context.Background(), u.u.ID)
+	if err != nil || p.FullName != "Космодемьянская Зоя" {
+		t.Fatalf("the name changed without a session: %+v, %v", p, err)
+	}
 }
