@@ -57,9 +57,10 @@ const (
 	// phone, for the intro's "about N minutes".
 	ansSecondsPerQuestion = 10
 	// ansReviewQuestion and ansReviewAnswer clip the review lines, so that
-	// the longest survey's review stays one readable message.
+	// the review of the longest survey (30 questions) stays one message
+	// within Telegram's 4096 characters.
 	ansReviewQuestion = 60
-	ansReviewAnswer   = 60
+	ansReviewAnswer   = 40
 	// ansShownText clips a free-text answer quoted back to its author.
 	ansShownText = 200
 	// ansFixPerRow is how many «✏️ N» buttons share a row.

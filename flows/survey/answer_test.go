@@ -673,3 +673,41 @@ func TestAnswerFromTemplate(t *testing.T) {
 		t.Fatalf("results %+v, %v", r, err)
 	}
 }
+
+func TestAnswerIntroPlurals(t *testing.T) {
+	l := newLocalizer(t)
+	for _, c := range []struct {
+		questions, minutes int
+		want               string
+	}{
+		{1, 1, "В опросе 1 вопрос — это примерно 1 минута."},
+		{3, 1, "В опросе 3 вопроса — это примерно 1 минута."},
+		{12, 2, "В опросе 12 вопросов — это примерно 2 минуты."},
+		{21, 4, "В опросе 21 вопрос — это примерно 4 минуты."},
+		{30, 5, "В опросе 30 вопросов — это примерно 5 минут."},
+	} {
+		got := l.N("survey.answer.size", c.questions, "Minutes", l.N("survey.answer.minutes", c.minutes))
+		if got != c.want {
+			t.Errorf("%d questions, %d minutes: %q, want %q", c.questions, c.minutes, got, c.want)
+		}
+	}
+}
+
+func TestAnswerReviewFitsOneMessage(t *testing.T) {
+	l := newLocalizer(t)
+	c := &flows.Context{L: l}
+	long := strings.Repeat("Очень длинный вопрос о школе ", 10)
+	sv := storage.Survey{ID: 123456789}
+	d := storage.Draft{Answers: map[int]storage.Answer{}}
+	for i := range maxQuestions {
+		sv.Questions = append(sv.Questions, storage.Question{Kind: storage.QuestionText, Text: long})
+		d.Answers[i] = storage.Answer{Text: strings.Repeat("ответ ", 160)}
+	}
+	text, kb := ansReview(c, sv, d)
+	if n := len([]rune(text)); n > 4096 {
+		t.Fatalf("the review of %d questions has %d characters", maxQuestions, n)
+	}
+	if len(kb) != maxQuestions/ansFixPerRow+1 {
+		t.Fatalf("%d rows of buttons", len(kb))
+	}
+}
