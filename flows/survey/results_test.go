@@ -555,8 +555,26 @@ func TestResultsForbidden(t *testing.T) {
 		flows.CB("svr", "charts", sv.ID), flows.CB("svr", "xlsx", sv.ID), flows.CB("svr", "cmp", sv.ID),
 		flows.CB("svr", "open", assoc.ID), flows.CB("svr", "schools", "parents"),
 	}
+	// The menus: the school's quality manager sees the results but not the
+	// schools' comparison; a teacher sees neither.
+	menu := func(u flowtest.User) []string {
+		p, roles, err := e.Store.FindPersonByTelegramID(context.Background(), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var labels []string
+		for _, row := range e.Router.MenuFor(&flows.Actor{TelegramID: u.ID, Person: &p, Roles: roles}) {
+			labels = append(labels, row...)
+		}
+		return labels
+	}
+	if m := menu(resQM); !contains(m, e.L.T("survey.results.menu")) || contains(m, e.L.T("survey.results.schools_menu")) {
+		t.Errorf("quality manager's menu %q", m)
+	}
+	if m := menu(resTeacher); contains(m, e.L.T("survey.results.menu")) || contains(m, e.L.T("survey.results.schools_menu")) {
+		t.Errorf("teacher's menu %q", m)
+	}
 	for _, u := range []flowtest.User{resTeacher, resStranger, resOtherQM} {
-		e.Send(t, u, "/help")
 		for _, label := range []string{e.L.T("survey.results.menu"), e.L.T("survey.results.schools_menu")} {
 			msgs := e.Send(t, u, label)
 			if u == resOtherQM && label == e.L.T("survey.results.menu") {
@@ -580,6 +598,11 @@ func TestResultsForbidden(t *testing.T) {
 	// The school's own quality manager does not see association-wide surveys.
 	resHas(t, e.Send(t, resQM, e.L.T("survey.results.menu")), "1 опрос")
 	resHas(t, e.Press(t, resQM, flows.CB("svr", "open", assoc.ID)), forbidden)
+	// The chair reads every school's and the association's surveys.
+	e.Person(t, resChair, "Петрова Нина Ивановна", storage.RoleChair, 0)
+	resHas(t, e.Send(t, resChair, e.L.T("survey.results.menu")), "2 опроса")
+	resHas(t, e.Press(t, resChair, flows.CB("svr", "open", assoc.ID)), "вся ассоциация", "Ответили: 5 · среднее 5,0")
+	resHas(t, e.Press(t, resChair, flows.CB("svr", "open", sv.ID)), "СОШ № 1", "Ответили: 10 · среднее 3,6")
 }
 
 // resJob finds a registered periodic job by name.
