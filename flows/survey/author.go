@@ -51,6 +51,7 @@ const (
 	keyAuthorReview   = "sva.review"  // "1": values are complete, go back to the summary
 	keyAuthorSurvey   = "sva.survey"  // the survey being extended
 	keyAuthorBack     = "sva.back"    // the new survey's step to return to after extending
+	keyAuthorMessage  = "sva.msg"     // the message asking for the new date
 )
 
 // authorPageSize is how many surveys or schools a list shows at once: a
@@ -413,7 +414,7 @@ func (f *Flow) authorCardView(ctx context.Context, c *flows.Context, sv storage.
 		"Status", c.T("survey.author.status."+string(sv.Status)),
 		"Org", org,
 		"Audience", c.T("survey.author.audience."+string(sv.Audience)),
-		"Questions", c.L.N("survey.author.questions", len(sv.Questions)),
+		"Questions", len(sv.Questions),
 		"Dates", strings.Join(dates, "\n"),
 		"Classes", authorClassesText(c, classes))
 

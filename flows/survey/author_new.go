@@ -471,7 +471,7 @@ func (f *Flow) authorSummary(ctx context.Context, c *flows.Context) (flows.Next,
 		"Source", source,
 		"Org", org,
 		"Audience", c.T("survey.author.audience."+string(d.audience)),
-		"Questions", c.L.N("survey.author.questions", len(d.template.Questions)),
+		"Questions", len(d.template.Questions),
 		"Minutes", c.L.N("survey.author.minutes", authorMinutes(len(d.template.Questions))),
 		"Closes", c.L.DateTime(authorClosing(c, day)),
 		"Classes", authorClassesText(c, d.classes))

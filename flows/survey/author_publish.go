@@ -225,8 +225,14 @@ func authorLeaveExtend(c *flows.Context) flows.Next {
 		return flows.Stay()
 	}
 	back := c.Get(keyAuthorBack)
+	if msg, ok := authorInt(c, keyAuthorMessage); ok && c.Update.Callback == nil {
+		// A typed date answered the question: its date buttons go, so
+		// the chat does not offer them again.
+		c.Send(bot.Edit{ChatID: c.Chat(), MessageID: int(msg)})
+	}
 	c.Set(keyAuthorSurvey, "")
 	c.Set(keyAuthorBack, "")
+	c.Set(keyAuthorMessage, "")
 	if slices.Contains(authorNewSteps, back) {
 		return flows.Goto(back)
 	}
@@ -269,6 +275,7 @@ func (f *Flow) authorExtendAsk(ctx context.Context, c *flows.Context) (flows.Nex
 		c.Set(keyAuthorBack, c.Step())
 	}
 	c.SetInt(keyAuthorSurvey, sv.ID)
+	c.SetInt(keyAuthorMessage, int64(c.Update.Callback.MessageID))
 	c.Edit(c.T(id, "Title", sv.Title, "Now", now), kb)
 	return flows.Goto(stepAuthorExtend), nil
 }
