@@ -32,9 +32,9 @@ func Migrations() fs.FS {
 	return sub
 }
 
-// Migrate applies the embedded migrations to the database at databaseURL.
-// tern holds a Postgres advisory lock while it works, so replicas starting
-// together apply each migration once.
+// Migrate applies the embedded migrations to the database at databaseURL,
+// then River's (the job queue). Each runs under a Postgres advisory lock,
+// so replicas starting together apply each migration once.
 func Migrate(ctx context.Context, databaseURL string) error {
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
@@ -51,6 +51,9 @@ func Migrate(ctx context.Context, databaseURL string) error {
 	}
 	if err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("storage: migrate: %w", err)
+	}
+	if err := migrateRiver(ctx, conn, databaseURL); err != nil {
+		return fmt.Errorf("storage: migrate river: %w", err)
 	}
 	return nil
 }

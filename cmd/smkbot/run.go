@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -81,6 +80,12 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 			}
 		},
 	})
+	// The job queue exists before the flows register, so that they can
+	// schedule work through it (flows.Scheduler); it runs after Start.
+	jobs, err := newJobQueue(store.Pool(), sender, log, jobQueueOptions{Every: cfg.JobsEvery})
+	if err != nil {
+		return err
+	}
 	router := flows.NewRouter(flows.RouterOptions{
 		People:   store,
 		Sessions: storage.NewSessions(rdb, cfg.RedisPrefix, cfg.SessionTTL),
@@ -151,9 +156,9 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 		ready(ln.Addr().String())
 	}
 
-	jobsCtx, stopJobs := context.WithCancel(ctx)
-	jobsDone := runJobs(jobsCtx, router.Jobs(), store, sender, log, cfg.JobsEvery)
-	defer func() { stopJobs(); <-jobsDone }()
+	if err := jobs.Start(ctx, router.Jobs()); err != nil {
+		return err
+	}
 
 	intakeCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
@@ -173,6 +178,8 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 	// lets a webhook request in flight finish.
 	grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()
+	jobsStopped := make(chan struct{})
+	go func() { jobs.Stop(grace); close(jobsStopped) }()
 	if derr := dispatcher.Shutdown(grace); derr != nil {
 		log.Warn("dispatcher shutdown", "err", derr)
 	}
@@ -184,6 +191,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 			err = ierr
 		}
 	}
+	<-jobsStopped
 	log.Info("stopped")
 	if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.Canceled) {
 		return err
@@ -238,51 +246,5 @@ func setCommands(ctx context.Context, client *bot.Client, r *flows.Router, l *lo
 	}
 	if _, err := client.Request(ctx, tgbotapi.NewSetMyCommands(cmds...)); err != nil {
 		log.Warn("set commands", "err", err)
-	}
-}
-
-// runJobs runs the flows' periodic work until ctx is done: each job on its
-// own ticker (every, when non-zero, overrides the jobs' own periods — tests
-// use it), once across replicas, with its messages sent through the same
-// Sender as replies. The returned channel closes when every job has stopped.
-func runJobs(ctx context.Context, jobs []flows.Job, store *storage.Store, sender *bot.Sender, log *slog.Logger, every time.Duration) <-chan struct{} {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	for _, j := range jobs {
-		period := j.Every
-		if every > 0 {
-			period = every
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.NewTicker(period)
-			defer t.Stop()
-			for {
-				runJob(ctx, j, store, sender, log)
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				}
-			}
-		}()
-	}
-	go func() { wg.Wait(); close(done) }()
-	return done
-}
-
-func runJob(ctx context.Context, j flows.Job, store *storage.Store, sender *bot.Sender, log *slog.Logger) {
-	_, err := store.RunExclusive(ctx, "job:"+j.Name, func(ctx context.Context) error {
-		msgs, err := j.Run(ctx, time.Now())
-		for _, d := range sender.Send(ctx, msgs...) {
-			if d.Err != nil {
-				log.Warn("job message not delivered", "job", j.Name, "err", d.Err)
-			}
-		}
-		return err
-	})
-	if err != nil && ctx.Err() == nil {
-		log.Error("job failed", "job", j.Name, "err", err)
 	}
 }
