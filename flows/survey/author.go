@@ -58,9 +58,9 @@ const (
 // phone screen of buttons.
 const authorPageSize = 8
 
-// Errors shown of an uploaded file: the first ones are enough to start
-// fixing it, and the message stays readable on a phone.
-const authorMaxFileErrors = 15
+// Errors shown of an uploaded file or a classes list: the first ones are
+// enough to start fixing it, and the message stays readable on a phone.
+const authorMaxErrors = 15
 
 // qrSize is the side of a class link's QR code in pixels: sharp on a
 // printed notice, small enough to send quickly.

@@ -137,10 +137,10 @@ func (f *Flow) authorUpload(ctx context.Context, c *flows.Context) (flows.Next, 
 // first of them by line.
 func authorFileErrors(c *flows.Context, errs []LineError) string {
 	lines := []string{c.L.N("survey.format.errors", len(errs))}
-	for _, e := range errs[:min(len(errs), authorMaxFileErrors)] {
+	for _, e := range errs[:min(len(errs), authorMaxErrors)] {
 		lines = append(lines, c.T("survey.format.line", "Line", e.Line, "Text", c.T(e.MsgID, e.Data...)))
 	}
-	if n := len(errs) - authorMaxFileErrors; n > 0 {
+	if n := len(errs) - authorMaxErrors; n > 0 {
 		lines = append(lines, c.L.N("survey.format.errors_more", n))
 	}
 	return strings.Join(lines, "\n")
@@ -337,10 +337,10 @@ func (f *Flow) authorClasses(ctx context.Context, c *flows.Context) (flows.Next,
 	classes, errs := ParseClasses(text)
 	if len(errs) > 0 {
 		lines := []string{c.L.N("survey.author.classes.errors", len(errs))}
-		for _, e := range errs[:min(len(errs), authorMaxFileErrors)] {
+		for _, e := range errs[:min(len(errs), authorMaxErrors)] {
 			lines = append(lines, "• "+c.T(e.MsgID, e.Data...))
 		}
-		if n := len(errs) - authorMaxFileErrors; n > 0 {
+		if n := len(errs) - authorMaxErrors; n > 0 {
 			lines = append(lines, c.L.N("survey.author.classes.errors_more", n))
 		}
 		lines = append(lines, c.T("survey.author.classes.try_again"))

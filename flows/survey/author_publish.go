@@ -262,8 +262,11 @@ func (f *Flow) authorExtendAsk(ctx context.Context, c *flows.Context) (flows.Nex
 	}
 	kb = append(kb, []bot.Button{c.Button("common.btn.cancel", flows.CB(cbAuthor, "card", sv.ID))})
 	id := "survey.author.extend_ask"
-	if sv.Status == storage.SurveyClosed {
+	switch sv.Status {
+	case storage.SurveyClosed:
 		id = "survey.author.reopen_ask"
+	case storage.SurveyDraft:
+		id = "survey.author.redate_ask"
 	}
 	now := c.T("survey.author.card_no_closing")
 	if !sv.ClosesAt.IsZero() {
@@ -337,8 +340,11 @@ func (f *Flow) authorExtendTo(ctx context.Context, c *flows.Context, sv storage.
 		return flows.Stay(), fmt.Errorf("survey: extend %d: %w", sv.ID, err)
 	}
 	done := c.T("survey.author.extended", "Date", c.L.Date(d))
-	if sv.Status == storage.SurveyClosed {
+	switch sv.Status {
+	case storage.SurveyClosed:
 		done = c.T("survey.author.reopened", "Date", c.L.Date(d))
+	case storage.SurveyDraft:
+		done = c.T("survey.author.redated", "Date", c.L.Date(d))
 	}
 	return f.authorShowChanged(ctx, c, sv.ID, done)
 }

@@ -593,3 +593,34 @@ func TestAuthorRoleGating(t *testing.T) {
 		auHas(t, e.Press(t, auQM, data), L.T("common.stale_button"))
 	}
 }
+
+func TestAuthorListPagesAndLateDraft(t *testing.T) {
+	e := newAuEnv(t)
+	school := e.Org(t, "СОШ № 10")
+	e.Person(t, auQM, "Смирнова Мария Ивановна", storage.RoleQualityManager, school.ID)
+	for range 9 {
+		auMake(t, e, school.ID, false)
+	}
+	late, _ := auMake(t, e, school.ID, false)
+	L := e.L
+
+	msgs := e.Send(t, auQM, L.T("survey.author.menu"))
+	auHas(t, msgs, "У вас 10 опросов", "Стр. 1 из 2", "8. 📝")
+	auLacks(t, msgs, "9. 📝")
+	auHas(t, e.PressLabel(t, auQM, L.T("common.btn.next")), "Стр. 2 из 2", "10. 📝")
+	// A page beyond the last (the list shrank) shows the last one.
+	auHas(t, e.Press(t, auQM, flows.CB("sva", "list", 7)), "Стр. 2 из 2")
+
+	// A draft whose closing date passed cannot be published until it has
+	// a new date.
+	e.Clock.Set(time.Date(2026, time.December, 5, 10, 0, 0, 0, flowtest.Zone))
+	msgs = e.Press(t, auQM, flows.CB("sva", "card", late.ID))
+	auHas(t, msgs, "уже прошла")
+	auHas(t, e.PressLabel(t, auQM, L.T("survey.author.btn.publish")), L.T("survey.author.publish_late"))
+	auHas(t, e.PressLabel(t, auQM, L.T("survey.author.btn.new_date")), "Новая дата закрытия опроса")
+	auHas(t, e.Send(t, auQM, "20.12"), "Новая дата закрытия — 20 декабря 2026", L.T("survey.author.status.draft"))
+	auHas(t, e.PressLabel(t, auQM, L.T("survey.author.btn.publish")), "опубликован")
+	if sv, _ := auSurvey(t, e, late.ID); sv.Status != storage.SurveyOpen {
+		t.Fatalf("status %s", sv.Status)
+	}
+}
