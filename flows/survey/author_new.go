@@ -46,6 +46,7 @@ func (f *Flow) authorResume(ctx context.Context, c *flows.Context) (flows.Next, 
 	// An extend question left unanswered gives way to the new survey.
 	c.Set(keyAuthorSurvey, "")
 	c.Set(keyAuthorBack, "")
+	c.Set(keyAuthorMessage, "")
 	switch step {
 	case stepAuthorSource:
 		return f.authorNew(ctx, c)
