@@ -59,3 +59,18 @@ func migrateRiver(ctx context.Context, conn *pgx.Conn, databaseURL string) error
 	}
 	return nil
 }
+
+// RiverSchema names the River schema version the linked River module
+// migrates to, so that a cached copy of a migrated database (the test
+// template) is rebuilt when River is upgraded.
+func RiverSchema() string {
+	m, err := rivermigrate.New(riverpgxv5.New(nil), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return "river:unknown"
+	}
+	all := m.AllVersions()
+	if len(all) == 0 {
+		return "river:none"
+	}
+	return fmt.Sprintf("river:%d", all[len(all)-1].Version)
+}

@@ -31,12 +31,6 @@ import (
 //	svr:cmp:<survey>            the change since the previous run
 //	svr:schools:<template key>  the association's view of one template
 
-// resAnswerRowsStore is the export's raw-answers query. storage.Store has
-// it; it is asserted on Flow.Store until the Store interface lists it.
-type resAnswerRowsStore interface {
-	SurveyAnswerRows(ctx context.Context, surveyID int64) ([]storage.AnswerRow, error)
-}
-
 // Limits of what the results show in the chat.
 const (
 	// resPageSize is how many surveys a page of the list shows.

@@ -22,11 +22,7 @@ func (f *Flow) resXLSX(ctx context.Context, c *flows.Context) (flows.Next, error
 	if !ok || err != nil {
 		return flows.Stay(), err
 	}
-	rs, can := f.Store.(resAnswerRowsStore)
-	if !can {
-		return flows.Stay(), fmt.Errorf("survey: export of %d: the store has no SurveyAnswerRows", sv.ID)
-	}
-	rows, err := rs.SurveyAnswerRows(ctx, sv.ID)
+	rows, err := f.Store.SurveyAnswerRows(ctx, sv.ID)
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("survey: export of %d: %w", sv.ID, err)
 	}

@@ -39,6 +39,7 @@ type Store interface {
 
 	SurveyResults(ctx context.Context, surveyID int64) (storage.Results, error)
 	ClassResults(ctx context.Context, surveyID, classID int64) (storage.Results, error)
+	SurveyAnswerRows(ctx context.Context, surveyID int64) ([]storage.AnswerRow, error)
 
 	FindOrganisationByID(ctx context.Context, id int64) (storage.Organisation, error)
 	ListOrganisations(ctx context.Context) ([]storage.Organisation, error)

@@ -188,7 +188,7 @@ func uniqueName(t testing.TB, prefix string) string {
 }
 
 // templateName names the template database by a hash of the embedded
-// migrations, so a changed migration gets a new template and old test
+// migrations and River's schema version, so a changed migration gets a new template and old test
 // runs are never handed a stale schema.
 func templateName() string {
 	h := sha256.New()
@@ -210,6 +210,8 @@ func templateName() string {
 		// The files are embedded in the binary: reading them cannot fail.
 		panic(err)
 	}
+	// River's tables are migrated too, from the linked River module.
+	fmt.Fprintf(h, "%s\x00", storage.RiverSchema())
 	return "smkbot_tpl_" + hex.EncodeToString(h.Sum(nil))[:8]
 }
 
