@@ -21,6 +21,7 @@ const (
 	ManageSurveys       Permission = "surveys.manage"
 	ViewSurveyResults   Permission = "surveys.results"
 	CompareSchools      Permission = "surveys.compare"
+	ManageTasks         Permission = "tasks.manage"
 )
 
 // permissions is the role table: the roles that grant each permission.
@@ -37,6 +38,9 @@ var permissions = map[Permission][]storage.Role{
 	ManageSurveys:     {storage.RoleChair, storage.RoleQualityManager},
 	ViewSurveyResults: {storage.RoleAdmin, storage.RoleChair, storage.RoleQualityManager},
 	CompareSchools:    {storage.RoleAdmin, storage.RoleChair},
+	// The quality manager runs the school's programme; a teacher sees and
+	// reports their own tasks (Registered, checked against the assignment).
+	ManageTasks: {storage.RoleQualityManager},
 }
 
 // invitable lists the roles each role may hand out by invitation.

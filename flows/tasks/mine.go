@@ -1,0 +1,5 @@
+package tasks
+
+import "smkbot/flows"
+
+func (f *Flow) registerMine(r *flows.Router) {}
