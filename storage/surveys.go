@@ -935,3 +935,16 @@ func findDraftOwner(ctx context.Context, tx pgx.Tx, draftID int64) (Draft, []byt
 	}
 	return d.Draft, d.Respondent, err
 }
+
+// HasAnswered reports whether the respondent has submitted an answer to the
+// survey. It reads only the completion record, which holds no answers.
+func (s *Store) HasAnswered(ctx context.Context, surveyID int64, respondent []byte) (bool, error) {
+	var done bool
+	err := s.pool.QueryRow(ctx,
+		`select exists(select 1 from survey_completions where survey_id = $1 and respondent = $2)`,
+		surveyID, respondent).Scan(&done)
+	if err != nil {
+		return false, fmt.Errorf("storage: has answered %d: %w", surveyID, err)
+	}
+	return done, nil
+}

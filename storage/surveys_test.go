@@ -1141,3 +1141,39 @@ func TestClaimSurveyDigests(t *testing.T) {
 		t.Fatalf("claimed twice: %+v, %v", again, err)
 	}
 }
+
+func TestHasAnswered(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := storagetest.NewStore(t)
+	q := []storage.Question{{Kind: storage.QuestionYesNo, Text: "Да?", Required: true}}
+	sv, classes, err := store.CreateSurvey(ctx, 0, storage.Survey{Title: "Опрос", Audience: storage.AudienceParents, Questions: q},
+		[]storage.SurveyClass{{Name: "5А", Headcount: 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PublishSurvey(ctx, 0, sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	key := sha256.Sum256([]byte("parent"))
+	if done, err := store.HasAnswered(ctx, sv.ID, key[:]); err != nil || done {
+		t.Fatalf("before answering: %v, %v", done, err)
+	}
+	d, err := store.StartDraft(ctx, sv.ID, classes[0].ID, key[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := 1
+	if err := store.SaveAnswer(ctx, d.ID, 0, storage.Answer{Value: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := store.HasAnswered(ctx, sv.ID, key[:]); err != nil || done {
+		t.Fatalf("with a draft only: %v, %v", done, err)
+	}
+	if err := store.SubmitDraft(ctx, d.ID, key[:]); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := store.HasAnswered(ctx, sv.ID, key[:]); err != nil || !done {
+		t.Fatalf("after submitting: %v, %v", done, err)
+	}
+}

@@ -311,7 +311,7 @@ func (f *Flow) answerText(ctx context.Context, c *flows.Context) (flows.Next, er
 	if err != nil {
 		p := ansPressed{key: key}
 		if errors.Is(err, storage.ErrNotFound) {
-			err = f.answerGone(ctx, key)
+			err = f.answerGone(ctx, sid, key)
 		}
 		if errors.Is(err, flows.ErrStale) {
 			c.Say("survey.answer.text_lost")
@@ -376,7 +376,7 @@ func (f *Flow) answerPress(ctx context.Context, c *flows.Context, values int) (a
 	p := ansPressed{key: f.respondent(sid, c.Actor.TelegramID), args: args}
 	p.d, err = f.Store.FindDraft(ctx, sid, p.key)
 	if errors.Is(err, storage.ErrNotFound) {
-		return p, f.answerGone(ctx, p.key)
+		return p, f.answerGone(ctx, sid, p.key)
 	}
 	if err != nil {
 		return p, fmt.Errorf("survey: find draft: %w", err)
@@ -400,17 +400,15 @@ func (f *Flow) answerPress(ctx context.Context, c *flows.Context, values int) (a
 // answerGone says why a respondent has no draft: they submitted it
 // (errAnsAnswered), or never started one and the button is not theirs
 // (flows.ErrStale).
-func (f *Flow) answerGone(ctx context.Context, key []byte) error {
-	// A submit of a draft that does not exist reports whether this
-	// respondent has a completion, and changes nothing.
-	err := f.Store.SubmitDraft(ctx, 0, key)
+func (f *Flow) answerGone(ctx context.Context, surveyID int64, key []byte) error {
+	done, err := f.Store.HasAnswered(ctx, surveyID, key)
 	switch {
-	case errors.Is(err, storage.ErrAlreadyAnswered):
+	case err != nil:
+		return fmt.Errorf("survey: look for a completion: %w", err)
+	case done:
 		return errAnsAnswered
-	case err == nil, errors.Is(err, storage.ErrNotFound):
-		return flows.ErrStale
 	}
-	return fmt.Errorf("survey: look for a completion: %w", err)
+	return flows.ErrStale
 }
 
 // answerPressFailed turns the refusals of answerPress, SaveAnswer and

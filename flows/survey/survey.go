@@ -36,6 +36,7 @@ type Store interface {
 	FindDraft(ctx context.Context, surveyID int64, respondent []byte) (storage.Draft, error)
 	SaveAnswer(ctx context.Context, draftID int64, question int, a storage.Answer) error
 	SubmitDraft(ctx context.Context, draftID int64, respondent []byte) error
+	HasAnswered(ctx context.Context, surveyID int64, respondent []byte) (bool, error)
 
 	SurveyResults(ctx context.Context, surveyID int64) (storage.Results, error)
 	ClassResults(ctx context.Context, surveyID, classID int64) (storage.Results, error)
