@@ -7,7 +7,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"smkbot/bot"
 	"smkbot/flows"
 	"smkbot/storage"
 )
@@ -157,38 +156,6 @@ func textValue(c *flows.Context, field int64) (string, error) {
 		return "", flows.Invalid("admin.too_long", "Field", label, "Max", maxValue, "Len", n)
 	}
 	return v, nil
-}
-
-// pages cuts n items into pages of pageSize and returns the bounds of page
-// (1-based, clamped: a list that shrank since the button was drawn shows
-// its last page rather than nothing) and the number of pages.
-func pages(n, page int64) (from, to, p, count int64) {
-	count = max((n+pageSize-1)/pageSize, 1)
-	p = min(max(page, 1), count)
-	from = (p - 1) * pageSize
-	to = min(from+pageSize, n)
-	return from, to, p, count
-}
-
-// navRow returns the «‹ Назад» / «Далее ›» buttons of a paged list (nil for
-// a single page); data builds the callback data of a page.
-func navRow(c *flows.Context, p, count int64, data func(page int64) string) []bot.Button {
-	var row []bot.Button
-	if p > 1 {
-		row = append(row, c.Button("common.btn.prev", data(p-1)))
-	}
-	if p < count {
-		row = append(row, c.Button("common.btn.next", data(p+1)))
-	}
-	return row
-}
-
-// pageLine is the "Стр. 2 из 5" line under a paged list, or "" for one page.
-func pageLine(c *flows.Context, p, count int64) string {
-	if count < 2 {
-		return ""
-	}
-	return "\n\n" + c.T("common.page", "Page", p, "Pages", count)
 }
 
 // findOrg loads an organisation a button or session names; one that is gone

@@ -127,15 +127,15 @@ func (f *Flow) inviteOrgList(ctx context.Context, c *flows.Context, role storage
 		c.Edit(text, kb)
 		return flows.Stay(), nil
 	}
-	from, to, p, count := pages(int64(len(orgs)), page)
+	from, to, p, count := flows.Pages(int64(len(orgs)), pageSize, page)
 	var kb bot.Keyboard
 	for _, o := range orgs[from:to] {
 		kb = append(kb, []bot.Button{{Text: orgButtonLabel(c, o), Data: flows.CB(cbAdm, "iorg", fmt.Sprintf("%s.%d", role, o.ID))}})
 	}
-	if row := navRow(c, p, count, func(n int64) string { return flows.CB(cbAdm, "iorgs", fmt.Sprintf("%s.%d", role, n)) }); row != nil {
+	if row := c.PageNav(p, count, func(n int64) string { return flows.CB(cbAdm, "iorgs", fmt.Sprintf("%s.%d", role, n)) }); row != nil {
 		kb = append(kb, row)
 	}
-	c.Edit(c.T("admin.invite_choose_org", "Role", roleName(c, role))+pageLine(c, p, count), kb)
+	c.Edit(c.T("admin.invite_choose_org", "Role", roleName(c, role))+c.PageLine(p, count), kb)
 	return flows.Stay(), nil
 }
 

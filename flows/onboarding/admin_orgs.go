@@ -43,19 +43,19 @@ func (f *Flow) orgList(ctx context.Context, c *flows.Context, page int64) (strin
 	if err != nil {
 		return "", nil, fmt.Errorf("onboarding: list organisations: %w", err)
 	}
-	from, to, p, count := pages(int64(len(orgs)), page)
+	from, to, p, count := flows.Pages(int64(len(orgs)), pageSize, page)
 	var kb bot.Keyboard
 	for _, o := range orgs[from:to] {
 		kb = append(kb, []bot.Button{{Text: orgButtonLabel(c, o), Data: flows.CB(cbAdm, "org", o.ID)}})
 	}
-	if row := navRow(c, p, count, func(n int64) string { return flows.CB(cbAdm, "orgs", n) }); row != nil {
+	if row := c.PageNav(p, count, func(n int64) string { return flows.CB(cbAdm, "orgs", n) }); row != nil {
 		kb = append(kb, row)
 	}
 	kb = append(kb, []bot.Button{c.Button("admin.btn.add", flows.CB(cbAdm, "add", nil))})
 	if len(orgs) == 0 {
 		return c.T("admin.orgs_empty"), kb, nil
 	}
-	return c.L.N("admin.orgs_title", len(orgs)) + pageLine(c, p, count), kb, nil
+	return c.L.N("admin.orgs_title", len(orgs)) + c.PageLine(p, count), kb, nil
 }
 
 // orgCard shows an organisation with its edit buttons: adm:org:<id>.
@@ -441,12 +441,12 @@ func (f *Flow) mentorList(ctx context.Context, c *flows.Context) (flows.Next, er
 			members = append(members, x)
 		}
 	}
-	from, to, p, count := pages(int64(len(members)), ids[1])
+	from, to, p, count := flows.Pages(int64(len(members)), pageSize, ids[1])
 	var kb bot.Keyboard
 	for _, m := range members[from:to] {
 		kb = append(kb, []bot.Button{{Text: orgName(c, m), Data: flows.CB(cbAdm, "setm", fmt.Sprintf("%d.%d", o.ID, m.ID))}})
 	}
-	if row := navRow(c, p, count, func(n int64) string { return flows.CB(cbAdm, "mentor", fmt.Sprintf("%d.%d", o.ID, n)) }); row != nil {
+	if row := c.PageNav(p, count, func(n int64) string { return flows.CB(cbAdm, "mentor", fmt.Sprintf("%d.%d", o.ID, n)) }); row != nil {
 		kb = append(kb, row)
 	}
 	if o.MentorID != 0 {
@@ -457,7 +457,7 @@ func (f *Flow) mentorList(ctx context.Context, c *flows.Context) (flows.Next, er
 	if len(members) == 0 {
 		text = c.T("admin.no_members")
 	}
-	c.Edit(text+pageLine(c, p, count), kb)
+	c.Edit(text+c.PageLine(p, count), kb)
 	return flows.Stay(), nil
 }
 

@@ -64,12 +64,12 @@ func (f *Flow) peopleOrgs(ctx context.Context, c *flows.Context, page int64) (st
 	} else if orgs, err = f.orgsByID(ctx, scoped); err != nil {
 		return "", nil, err
 	}
-	from, to, p, count := pages(int64(len(orgs)), page)
+	from, to, p, count := flows.Pages(int64(len(orgs)), pageSize, page)
 	var kb bot.Keyboard
 	for _, o := range orgs[from:to] {
 		kb = append(kb, []bot.Button{{Text: orgButtonLabel(c, o), Data: flows.CB(cbAdm, "porg", fmt.Sprintf("%d.1", o.ID))}})
 	}
-	if row := navRow(c, p, count, func(n int64) string { return flows.CB(cbAdm, "porgs", n) }); row != nil {
+	if row := c.PageNav(p, count, func(n int64) string { return flows.CB(cbAdm, "porgs", n) }); row != nil {
 		kb = append(kb, row)
 	}
 	if all {
@@ -78,7 +78,7 @@ func (f *Flow) peopleOrgs(ctx context.Context, c *flows.Context, page int64) (st
 	if len(orgs) == 0 && !all {
 		return c.T("admin.people_no_orgs"), kb, nil
 	}
-	return c.T("admin.people_choose_org") + pageLine(c, p, count), kb, nil
+	return c.T("admin.people_choose_org") + c.PageLine(p, count), kb, nil
 }
 
 // peopleOfOrg lists an organisation's people: adm:porg:<org>.<page>.
@@ -149,7 +149,7 @@ func listArg(page, orgID int64) string {
 // peopleList renders a page of people: numbered lines with their roles
 // (inactive people marked) and a button for each person's card.
 func peopleList(c *flows.Context, title string, people []storage.PersonRoles, page, orgID int64) (string, bot.Keyboard) {
-	from, to, p, count := pages(int64(len(people)), page)
+	from, to, p, count := flows.Pages(int64(len(people)), pageSize, page)
 	var lines []string
 	var kb bot.Keyboard
 	for i, pr := range people[from:to] {
@@ -162,7 +162,7 @@ func peopleList(c *flows.Context, title string, people []storage.PersonRoles, pa
 		kb = append(kb, []bot.Button{{Text: c.T(btn, "Name", name),
 			Data: flows.CB(cbAdm, "person", fmt.Sprintf("%d.%s", pr.ID, listArg(p, orgID)))}})
 	}
-	if row := navRow(c, p, count, func(n int64) string {
+	if row := c.PageNav(p, count, func(n int64) string {
 		if orgID == 0 {
 			return flows.CB(cbAdm, "passoc", n)
 		}
@@ -174,7 +174,7 @@ func peopleList(c *flows.Context, title string, people []storage.PersonRoles, pa
 	if len(people) == 0 {
 		return text + "\n\n" + c.T("admin.people_empty"), kb
 	}
-	return text + "\n\n" + strings.Join(lines, "\n") + pageLine(c, p, count), kb
+	return text + "\n\n" + strings.Join(lines, "\n") + c.PageLine(p, count), kb
 }
 
 // roleNames lists a person's roles in words, each once.

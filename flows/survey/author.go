@@ -247,7 +247,7 @@ func (f *Flow) authorList(ctx context.Context, c *flows.Context, page int64) (st
 	if err != nil {
 		return "", nil, err
 	}
-	from, to, p, count := authorPages(int64(len(list)), page)
+	from, to, p, count := flows.Pages(int64(len(list)), authorPageSize, page)
 	var kb bot.Keyboard
 	var lines []string
 	for i, sv := range list[from:to] {
@@ -259,14 +259,7 @@ func (f *Flow) authorList(ctx context.Context, c *flows.Context, page int64) (st
 			Data: flows.CB(cbAuthor, "card", sv.ID),
 		}})
 	}
-	if count > 1 {
-		var row []bot.Button
-		if p > 1 {
-			row = append(row, c.Button("common.btn.prev", flows.CB(cbAuthor, "list", p-1)))
-		}
-		if p < count {
-			row = append(row, c.Button("common.btn.next", flows.CB(cbAuthor, "list", p+1)))
-		}
+	if row := c.PageNav(p, count, func(n int64) string { return flows.CB(cbAuthor, "list", n) }); row != nil {
 		kb = append(kb, row)
 	}
 	kb = append(kb, []bot.Button{c.Button("survey.author.btn.new", flows.CB(cbAuthor, "new", nil))})
@@ -277,21 +270,7 @@ func (f *Flow) authorList(ctx context.Context, c *flows.Context, page int64) (st
 		return c.T("survey.author.list_empty"), kb, nil
 	}
 	text := c.L.N("survey.author.list_title", len(list)) + "\n\n" + strings.Join(lines, "\n\n")
-	if count > 1 {
-		text += "\n\n" + c.T("common.page", "Page", p, "Pages", count)
-	}
-	return text, kb, nil
-}
-
-// authorPages cuts n items into pages and returns the bounds of page
-// (1-based, clamped: a list that shrank since the button was drawn shows
-// its last page rather than nothing) and the number of pages.
-func authorPages(n, page int64) (from, to, p, count int64) {
-	count = max((n+authorPageSize-1)/authorPageSize, 1)
-	p = min(max(page, 1), count)
-	from = (p - 1) * authorPageSize
-	to = min(from+authorPageSize, n)
-	return from, to, p, count
+	return text + c.PageLine(p, count), kb, nil
 }
 
 // authorOrgNames returns a function naming organisations by id, the

@@ -215,7 +215,7 @@ func (f *Flow) authorAskOrg(ctx context.Context, c *flows.Context, page int64, e
 	if err != nil {
 		return flows.Stay(), err
 	}
-	from, to, p, count := authorPages(int64(len(orgs)), page)
+	from, to, p, count := flows.Pages(int64(len(orgs)), authorPageSize, page)
 	var kb bot.Keyboard
 	if association && p == 1 {
 		kb = append(kb, []bot.Button{c.Button("survey.author.btn.association", flows.CB(cbAuthor, "org", 0))})
@@ -223,21 +223,11 @@ func (f *Flow) authorAskOrg(ctx context.Context, c *flows.Context, page int64, e
 	for _, o := range orgs[from:to] {
 		kb = append(kb, []bot.Button{{Text: authorOrgName(o), Data: flows.CB(cbAuthor, "org", o.ID)}})
 	}
-	if count > 1 {
-		var row []bot.Button
-		if p > 1 {
-			row = append(row, c.Button("common.btn.prev", flows.CB(cbAuthor, "orgs", p-1)))
-		}
-		if p < count {
-			row = append(row, c.Button("common.btn.next", flows.CB(cbAuthor, "orgs", p+1)))
-		}
+	if row := c.PageNav(p, count, func(n int64) string { return flows.CB(cbAuthor, "orgs", n) }); row != nil {
 		kb = append(kb, row)
 	}
 	kb = append(kb, []bot.Button{c.Button("common.btn.cancel", flows.CB(cbAuthor, "cancel", nil))})
-	text := c.T("survey.author.ask_org")
-	if count > 1 {
-		text += "\n\n" + c.T("common.page", "Page", p, "Pages", count)
-	}
+	text := c.T("survey.author.ask_org") + c.PageLine(p, count)
 	if edit {
 		c.Edit(text, kb)
 	} else {

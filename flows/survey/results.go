@@ -197,10 +197,7 @@ func (f *Flow) resList(ctx context.Context, c *flows.Context, page int64) (strin
 	for _, o := range orgs {
 		names[o.ID] = resShortName(o)
 	}
-	n := int64(len(surveys))
-	count := max((n+resPageSize-1)/resPageSize, 1)
-	p := min(max(page, 1), count)
-	from, to := (p-1)*resPageSize, min(p*resPageSize, n)
+	from, to, p, count := flows.Pages(int64(len(surveys)), resPageSize, page)
 
 	var kb bot.Keyboard
 	for _, s := range surveys[from:to] {
@@ -215,21 +212,10 @@ func (f *Flow) resList(ctx context.Context, c *flows.Context, page int64) (strin
 		label := c.T(id, "Title", resClip(s.Title, resButtonClip), "Org", org, "Date", c.L.DayMonth(s.OpensAt))
 		kb = append(kb, []bot.Button{{Text: label, Data: flows.CB(cbResults, "open", s.ID)}})
 	}
-	var nav []bot.Button
-	if p > 1 {
-		nav = append(nav, c.Button("common.btn.prev", flows.CB(cbResults, "list", p-1)))
-	}
-	if p < count {
-		nav = append(nav, c.Button("common.btn.next", flows.CB(cbResults, "list", p+1)))
-	}
-	if nav != nil {
+	if nav := c.PageNav(p, count, func(n int64) string { return flows.CB(cbResults, "list", n) }); nav != nil {
 		kb = append(kb, nav)
 	}
-	text := c.L.N("survey.results.list", len(surveys))
-	if count > 1 {
-		text += "\n\n" + c.T("common.page", "Page", p, "Pages", count)
-	}
-	return text, kb, nil
+	return c.L.N("survey.results.list", len(surveys)) + c.PageLine(p, count), kb, nil
 }
 
 // resOpen shows a survey's results: svr:open:<survey>.
