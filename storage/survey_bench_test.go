@@ -2,34 +2,12 @@ package storage_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	mrand "math/rand/v2"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"smkbot/storage"
 	"smkbot/storage/storagetest"
 )
-
-// benchQuestions is a survey of 15 questions like the templates: ten
-// scales, two yes/no, a single and a multiple choice, and a free text.
-func benchQuestions() []storage.Question {
-	var qs []storage.Question
-	for i := range 10 {
-		qs = append(qs, storage.Question{Kind: storage.QuestionScale, Text: fmt.Sprintf("Вопрос %d", i+1), Required: true})
-	}
-	qs = append(qs,
-		storage.Question{Kind: storage.QuestionYesNo, Text: "Да или нет?"},
-		storage.Question{Kind: storage.QuestionYesNo, Text: "Ещё да или нет?"},
-		storage.Question{Kind: storage.QuestionSingle, Text: "Один из", Options: []string{"а", "б", "в", "г"}},
-		storage.Question{Kind: storage.QuestionMulti, Text: "Несколько из", Options: []string{"а", "б", "в", "г", "д"}},
-		storage.Question{Kind: storage.QuestionText, Text: "Ваши предложения"},
-	)
-	return qs
-}
 
 // BenchmarkSurveyResults10k measures SurveyResults on a survey of 10,000
 // responses of 15 questions in 10 classes (a text answer in every third
@@ -51,14 +29,14 @@ func BenchmarkSurveyResults10k(b *testing.B) {
 			classes = append(classes, storage.SurveyClass{Name: fmt.Sprintf("%dА", i+1), Headcount: 1100})
 		}
 		sv, classes, err := s.CreateSurvey(ctx, 0, storage.Survey{Title: "Нагрузка", Audience: storage.AudienceParents,
-			TemplateKey: "parents", Questions: benchQuestions()}, classes)
+			TemplateKey: "parents", Questions: storagetest.SurveyQuestions()}, classes)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if err := s.PublishSurvey(ctx, 0, sv.ID); err != nil {
 			b.Fatal(err)
 		}
-		seedResponses(b, s, sv.ID, classes, 10_000)
+		storagetest.SeedResponses(b, s, sv.ID, classes, 10_000)
 		surveyID = sv.ID
 	}
 	measure := func(b *testing.B) {
@@ -88,40 +66,4 @@ func BenchmarkSurveyResults10k(b *testing.B) {
 		}
 	}
 	b.Run("vacuumed", measure)
-}
-
-// seedResponses writes n random responses to the survey of benchQuestions.
-func seedResponses(b *testing.B, s *storage.Store, surveyID int64, classes []storage.SurveyClass, n int) {
-	b.Helper()
-	ctx := context.Background()
-	rnd := mrand.New(mrand.NewPCG(uint64(surveyID), 1))
-	day := time.Date(2026, 12, 25, 0, 0, 0, 0, time.UTC)
-	var responses, answers [][]any
-	for i := range n {
-		var key [16]byte
-		rand.Read(key[:])
-		key[6] = key[6]&0x0f | 0x40 // version 4
-		key[8] = key[8]&0x3f | 0x80 // variant 10
-		responses = append(responses, []any{key, surveyID, classes[i%len(classes)].ID, day})
-		for q := range 10 {
-			answers = append(answers, []any{key, surveyID, q, 1 + rnd.IntN(5), nil, nil})
-		}
-		answers = append(answers,
-			[]any{key, surveyID, 10, rnd.IntN(2), nil, nil},
-			[]any{key, surveyID, 11, rnd.IntN(2), nil, nil},
-			[]any{key, surveyID, 12, rnd.IntN(4), nil, nil},
-			[]any{key, surveyID, 13, nil, []int32{int32(rnd.IntN(5)), 5 - 1 - int32(rnd.IntN(2))}, nil},
-		)
-		if i%3 == 0 {
-			answers = append(answers, []any{key, surveyID, 14, nil, nil, fmt.Sprintf("Предложение номер %d: больше кружков и секций", i)})
-		}
-	}
-	if _, err := s.Pool().CopyFrom(ctx, pgx.Identifier{"survey_responses"},
-		[]string{"key", "survey_id", "class_id", "submitted_on"}, pgx.CopyFromRows(responses)); err != nil {
-		b.Fatalf("copy responses: %v", err)
-	}
-	if _, err := s.Pool().CopyFrom(ctx, pgx.Identifier{"survey_answers"},
-		[]string{"response_key", "survey_id", "question", "value", "choices", "text"}, pgx.CopyFromRows(answers)); err != nil {
-		b.Fatalf("copy answers: %v", err)
-	}
 }
