@@ -252,7 +252,7 @@ func (f *Flow) manEditTask(ctx context.Context, c *flows.Context) (storage.Task,
 
 // manEditTitle takes the typed title.
 func (f *Flow) manEditTitle(ctx context.Context, c *flows.Context) (flows.Next, error) {
-	t, as, ok, err := f.manEditTask(ctx, c)
+	t, _, ok, err := f.manEditTask(ctx, c)
 	if err != nil {
 		return manKeep(c), err
 	}
@@ -264,19 +264,25 @@ func (f *Flow) manEditTitle(ctx context.Context, c *flows.Context) (flows.Next, 
 		return flows.Stay(), err
 	}
 	t.Title = title
-	return f.manSave(ctx, c, t, as, "tasks.manage.to_assignee.changed")
+	return f.manSave(ctx, c, t, "tasks.manage.to_assignee.changed")
 }
 
-// manSave writes a changed task, tells its open assignees with their
-// cards, and shows the card.
-func (f *Flow) manSave(ctx context.Context, c *flows.Context, t storage.Task, as []storage.Assignment, lead string) (flows.Next, error) {
+// manSave writes a changed task and goes on as manSaved.
+func (f *Flow) manSave(ctx context.Context, c *flows.Context, t storage.Task, lead string) (flows.Next, error) {
 	if err := f.Store.UpdateTask(ctx, c.Actor.PersonID(), t); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return manKeep(c), flows.ErrStale
 		}
 		return flows.Stay(), fmt.Errorf("tasks: update task %d: %w", t.ID, err)
 	}
-	t, as, err := f.manFindTask(ctx, c, t.ID)
+	return f.manSaved(ctx, c, t.ID, lead)
+}
+
+// manSaved tells the open assignees of a changed task, with their cards,
+// and shows the card: in place of the pressed message, or under the typed
+// answer.
+func (f *Flow) manSaved(ctx context.Context, c *flows.Context, id int64, lead string) (flows.Next, error) {
+	t, as, err := f.manFindTask(ctx, c, id)
 	if err != nil {
 		return flows.Stay(), err
 	}
@@ -377,9 +383,7 @@ func (f *Flow) manMoveDue(ctx context.Context, c *flows.Context, t storage.Task,
 			return flows.Stay(), fmt.Errorf("tasks: reschedule task %d for %d: %w", t.ID, a.PersonID, err)
 		}
 	}
-	// The task is saved already; manSave writes it once more (the same
-	// values) and tells the assignees.
-	return f.manSave(ctx, c, t, as, "tasks.manage.to_assignee.moved")
+	return f.manSaved(ctx, c, t.ID, "tasks.manage.to_assignee.moved")
 }
 
 // manEditEvidence switches whether evidence is required:
@@ -395,10 +399,15 @@ func (f *Flow) manEditEvidence(ctx context.Context, c *flows.Context) (flows.Nex
 	want := ids[1] == 1
 	if t.EvidenceRequired == want {
 		// A second press of the same button: nothing to change.
-		return f.manCard(ctx, c)
+		text, kb, err := f.manCardView(ctx, c, t, as)
+		if err != nil {
+			return flows.Stay(), err
+		}
+		c.Edit(text, kb)
+		return manKeep(c), nil
 	}
 	t.EvidenceRequired = want
-	return f.manSave(ctx, c, t, as, "tasks.manage.to_assignee.changed")
+	return f.manSave(ctx, c, t, "tasks.manage.to_assignee.changed")
 }
 
 // manCancelAsk asks before cancelling a task: tkm:cancel:<id>.
