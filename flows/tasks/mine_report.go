@@ -156,8 +156,12 @@ func (f *Flow) mineSendReport(ctx context.Context, c *flows.Context) (flows.Next
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("tasks: draft report of %d: %w", w.t.ID, err)
 	}
-	if w.t.EvidenceRequired && len(r.Evidence) == 0 {
+	switch {
+	case w.t.EvidenceRequired && len(r.Evidence) == 0:
 		return flows.Stay(), flows.Invalid("tasks.mine.evidence_needed")
+	case len(r.Evidence) == 0 && strings.TrimSpace(r.Comment) == "":
+		// An empty report tells the manager nothing; the store refuses it.
+		return flows.Stay(), flows.Invalid("tasks.mine.report_empty")
 	}
 	if err := f.Store.SubmitReport(ctx, r.ID); err != nil {
 		return flows.Stay(), fmt.Errorf("tasks: submit report %d: %w", r.ID, err)
