@@ -20,6 +20,7 @@ import (
 	"smkbot/flows"
 	"smkbot/flows/onboarding"
 	"smkbot/flows/survey"
+	"smkbot/flows/tasks"
 	"smkbot/locales"
 	"smkbot/storage"
 )
@@ -104,6 +105,11 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 		Secret:      anonSecret,
 		BotUsername: client.Username(),
 		Files:       client,
+	}).Register(router)
+	(&tasks.Flow{
+		Store:    store,
+		Files:    client,
+		Location: cfg.Timezone,
 	}).Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{
