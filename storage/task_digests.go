@@ -76,3 +76,66 @@ func (s *Store) TaskDigestOrgs(ctx context.Context, week time.Time) ([]int64, er
 	}
 	return ids, nil
 }
+
+// ClaimTaskDigest claims the organisation's digest of week w and, if this
+// call claimed it, returns its contents, read in the same transaction:
+// whoever claims the week sends the digest, nobody else does. ok is false
+// when the week's digest was claimed already.
+func (s *Store) ClaimTaskDigest(ctx context.Context, orgID int64, w TaskDigestWeek) (_ TaskDigest, ok bool, _ error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return TaskDigest{}, false, fmt.Errorf("storage: claim task digest of %d: %w", orgID, err)
+	}
+	defer tx.Rollback(ctx)
+
+	tag, err := tx.Exec(ctx, `insert into task_digests (org_id, week, sent_at) values ($1, $2, $3)
+		on conflict do nothing`, orgID, weekKey(w.Week), w.Now)
+	if err != nil {
+		return TaskDigest{}, false, fmt.Errorf("storage: claim task digest of %d: %w", orgID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return TaskDigest{}, false, nil
+	}
+	var dg TaskDigest
+	// Done: a report sent in the week that still stands (not returned
+	// since).
+	dg.Done, err = digestLines(ctx, tx, `a.status in ('done', 'confirmed')
+		and exists (select 1 from task_reports r where r.task_id = a.task_id and r.person_id = a.person_id
+			and r.sent_at >= $2 and r.sent_at < $3)`, orgID, w.DoneSince, w.Now)
+	if err != nil {
+		return TaskDigest{}, false, fmt.Errorf("storage: claim task digest of %d: %w", orgID, err)
+	}
+	// Due: open, the deadline not passed yet ($2 is today's local
+	// midnight, $3 now) and before the week's end.
+	dg.Due, err = digestLines(ctx, tx, `a.status in `+openStatuses+`
+		and t.due < $4 and (case when t.has_time then t.due > $3 else t.due >= $2 end)`,
+		orgID, w.Today, w.Now, w.DueBefore)
+	if err != nil {
+		return TaskDigest{}, false, fmt.Errorf("storage: claim task digest of %d: %w", orgID, err)
+	}
+	dg.Overdue, err = digestLines(ctx, tx, `a.status in `+openStatuses+`
+		and (case when t.has_time then t.due <= $3 else t.due < $2 end)`, orgID, w.Today, w.Now)
+	if err != nil {
+		return TaskDigest{}, false, fmt.Errorf("storage: claim task digest of %d: %w", orgID, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return TaskDigest{}, false, fmt.Errorf("storage: claim task digest of %d: %w", orgID, err)
+	}
+	return dg, true, nil
+}
+
+// digestLines lists the assignments of the organisation's tasks that are
+// not cancelled and meet where ($1 is the organisation), by deadline.
+func digestLines(ctx context.Context, tx pgx.Tx, where string, args ...any) ([]TaskDigestLine, error) {
+	rows, err := tx.Query(ctx, `
+		select t.id as task_id, t.title, t.due, t.has_time, a.person_id, p.full_name as person_name
+		from tasks t
+		join task_assignments a on a.task_id = t.id
+		join people p on p.id = a.person_id
+		where t.org_id = $1 and t.cancelled_at is null and `+where+`
+		order by t.due, t.id, p.full_name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByName[TaskDigestLine])
+}
