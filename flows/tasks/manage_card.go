@@ -270,7 +270,8 @@ func (f *Flow) manEditTitle(ctx context.Context, c *flows.Context) (flows.Next, 
 // manSave writes a changed task and goes on as manSaved.
 func (f *Flow) manSave(ctx context.Context, c *flows.Context, t storage.Task, lead string) (flows.Next, error) {
 	if err := f.Store.UpdateTask(ctx, c.Actor.PersonID(), t); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrConflict) {
+			// Removed or cancelled meanwhile.
 			return manKeep(c), flows.ErrStale
 		}
 		return flows.Stay(), fmt.Errorf("tasks: update task %d: %w", t.ID, err)
@@ -364,7 +365,8 @@ func (f *Flow) manEditDueTyped(ctx context.Context, c *flows.Context) (flows.Nex
 func (f *Flow) manMoveDue(ctx context.Context, c *flows.Context, t storage.Task, as []storage.Assignment, due time.Time, hasTime bool) (flows.Next, error) {
 	t.Due, t.HasTime = due, hasTime
 	if err := f.Store.UpdateTask(ctx, c.Actor.PersonID(), t); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrConflict) {
+			// Removed or cancelled meanwhile.
 			return manKeep(c), flows.ErrStale
 		}
 		return flows.Stay(), fmt.Errorf("tasks: move task %d: %w", t.ID, err)

@@ -365,6 +365,16 @@ func (f *Flow) manImport(ctx context.Context, c *flows.Context) (flows.Next, err
 		return flows.Stay(), fmt.Errorf("tasks: tasks of %d: %w", p.ID, err)
 	}
 	n, err := f.Store.ImportProgramme(ctx, c.Actor.PersonID(), orgID, p.Year, rows)
+	if ie := (*storage.ImportError)(nil); errors.As(err, &ie) {
+		// The rows were checked a moment ago; what the store still refuses
+		// changed in between (a teacher left, a deadline passed at midnight).
+		var errs []manRowError
+		for _, r := range ie.Rows {
+			errs = append(errs, manRowError{Row: r.Row, MsgID: "tasks.manage.import.row_refused"})
+		}
+		c.Reply(manImportErrors(c, errs), nil)
+		return flows.Stay(), nil
+	}
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("tasks: import programme of %d: %w", orgID, err)
 	}
