@@ -15,8 +15,8 @@ type TaskDigestWeek struct {
 	// Week is the local midnight starting the Monday of the week; its
 	// calendar date names the week's digest.
 	Week time.Time
-	// DoneSince: reports sent from then on count as done in the digest
-	// (a week before Week).
+	// DoneSince: reports sent from then until Week count as done in the
+	// digest (a week before Week).
 	DoneSince time.Time
 	// Today is the local midnight of now's day: a deadline without a time
 	// before it has passed.
@@ -40,7 +40,7 @@ type TaskDigestLine struct {
 // TaskDigest is a school's week for its quality managers, each list by
 // deadline.
 type TaskDigest struct {
-	Done    []TaskDigestLine // reported in the week before (sent, confirmed)
+	Done    []TaskDigestLine // reported in the week before Week (done, confirmed)
 	Due     []TaskDigestLine // open, due this week and not passed yet
 	Overdue []TaskDigestLine // open, past the deadline
 }
@@ -97,11 +97,12 @@ func (s *Store) ClaimTaskDigest(ctx context.Context, orgID int64, w TaskDigestWe
 		return TaskDigest{}, false, nil
 	}
 	var dg TaskDigest
-	// Done: a report sent in the week that still stands (not returned
-	// since).
+	// Done: a report sent in the week before that still stands (not
+	// returned since). The week ends at Week, not now, so that a report
+	// sent on Monday before the digest counts in the next one, once.
 	dg.Done, err = digestLines(ctx, tx, `a.status in ('done', 'confirmed')
 		and exists (select 1 from task_reports r where r.task_id = a.task_id and r.person_id = a.person_id
-			and r.sent_at >= $2 and r.sent_at < $3)`, orgID, w.DoneSince, w.Now)
+			and r.sent_at >= $2 and r.sent_at < $3)`, orgID, w.DoneSince, w.Week)
 	if err != nil {
 		return TaskDigest{}, false, fmt.Errorf("storage: claim task digest of %d: %w", orgID, err)
 	}
