@@ -36,8 +36,12 @@ func (s *Store) ReminderPolicy(ctx context.Context, orgID int64) (ReminderPolicy
 	if err := tx.Commit(ctx); err != nil {
 		return ReminderPolicy{}, fmt.Errorf("storage: reminder policy of %d: %w", orgID, err)
 	}
-	// Empty lists read back as empty slices; nil keeps them equal to
-	// what was saved (and to the default's).
+	return normalPolicy(p), nil
+}
+
+// normalPolicy turns the empty lists a policy reads back as into nil,
+// which keeps it equal to what was saved (and to the default's).
+func normalPolicy(p ReminderPolicy) ReminderPolicy {
 	if len(p.Ladder) == 0 {
 		p.Ladder = nil
 	}
@@ -47,7 +51,7 @@ func (s *Store) ReminderPolicy(ctx context.Context, orgID int64) (ReminderPolicy
 	if len(p.Holidays) == 0 {
 		p.Holidays = nil
 	}
-	return p, nil
+	return p
 }
 
 // SaveReminderPolicy stores the organisation's reminder policy in place of
@@ -198,4 +202,24 @@ func (s *Store) MarkEscalated(ctx context.Context, taskID, personID int64, at ti
 		return false, fmt.Errorf("storage: mark escalated %d/%d: %w", taskID, personID, err)
 	}
 	return won, nil
+}
+
+// ReminderPolicies returns every stored reminder policy by organisation;
+// organisations missing from it use DefaultReminderPolicy. The reminder
+// job reads them all before it claims, so it never needs a second
+// connection inside the claim's transaction.
+func (s *Store) ReminderPolicies(ctx context.Context) (map[int64]ReminderPolicy, error) {
+	rows, err := s.pool.Query(ctx, `select `+policyColumns+` from reminder_policies`)
+	if err != nil {
+		return nil, fmt.Errorf("storage: reminder policies: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ReminderPolicy])
+	if err != nil {
+		return nil, fmt.Errorf("storage: reminder policies: %w", err)
+	}
+	byOrg := make(map[int64]ReminderPolicy, len(list))
+	for _, p := range list {
+		byOrg[p.OrgID] = normalPolicy(p)
+	}
+	return byOrg, nil
 }

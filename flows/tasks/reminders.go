@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"smkbot/bot"
@@ -62,12 +61,18 @@ func (f *Flow) remLoc(l *locales.Localizer) *time.Location {
 // with the messages (the job logs it and sends them).
 func (f *Flow) remRun(ctx context.Context, l *locales.Localizer, now time.Time) ([]bot.Message, error) {
 	loc := f.remLoc(l)
-	policies := &remPolicies{store: f.Store}
+	// Every stored policy is read before the claim: advance runs inside
+	// the claim's transaction and must not wait for a second connection.
+	stored, err := f.Store.ReminderPolicies(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: reminder policies: %w", err)
+	}
+	policies := remPolicies(stored)
 	advance := func(d storage.DueReminder) (time.Time, int) {
 		if !remOpen(d) {
 			return time.Time{}, 0
 		}
-		p := policies.get(ctx, d.Task.OrgID)
+		p := policies.get(d.Task.OrgID)
 		if morning, held := remHeld(p, now, loc); held {
 			return morning, d.Assignment.RemindStep
 		}
@@ -78,19 +83,19 @@ func (f *Flow) remRun(ctx context.Context, l *locales.Localizer, now time.Time) 
 		return nil, fmt.Errorf("tasks: claim reminders: %w", err)
 	}
 	var msgs []bot.Message
-	errs := []error{policies.err()}
+	var errs []error
 	managers := map[int64][]int64{}
 	for _, d := range due {
 		if !remOpen(d) {
 			continue
 		}
-		if _, held := remHeld(policies.get(ctx, d.Task.OrgID), now, loc); held {
+		if _, held := remHeld(policies.get(d.Task.OrgID), now, loc); held {
 			continue
 		}
 		if d.TelegramID != 0 {
 			msgs = append(msgs, remReminder(l, loc, d, now))
 		}
-		p := policies.get(ctx, d.Task.OrgID)
+		p := policies.get(d.Task.OrgID)
 		if !remEscalates(p, d, now, loc) {
 			continue
 		}
@@ -125,38 +130,15 @@ func remOpen(d storage.DueReminder) bool {
 	return d.Task.CancelledAt.IsZero() && d.Assignment.Status.Open()
 }
 
-// remPolicies loads each organisation's reminder policy once per run. A
-// policy that fails to load is replaced by the default (a reminder on the
-// default ladder beats none), and the error is kept for the job's log.
-type remPolicies struct {
-	store Store
-	mu    sync.Mutex
-	byOrg map[int64]storage.ReminderPolicy
-	errs  []error
-}
+// remPolicies are the organisations' reminder policies by id; an
+// organisation without a stored one has the default.
+type remPolicies map[int64]storage.ReminderPolicy
 
-func (c *remPolicies) get(ctx context.Context, orgID int64) storage.ReminderPolicy {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p, ok := c.byOrg[orgID]; ok {
+func (ps remPolicies) get(orgID int64) storage.ReminderPolicy {
+	if p, ok := ps[orgID]; ok {
 		return p
 	}
-	p, err := c.store.ReminderPolicy(ctx, orgID)
-	if err != nil {
-		c.errs = append(c.errs, fmt.Errorf("tasks: reminder policy of %d: %w", orgID, err))
-		p = storage.DefaultReminderPolicy(orgID)
-	}
-	if c.byOrg == nil {
-		c.byOrg = map[int64]storage.ReminderPolicy{}
-	}
-	c.byOrg[orgID] = p
-	return p
-}
-
-func (c *remPolicies) err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return errors.Join(c.errs...)
+	return storage.DefaultReminderPolicy(orgID)
 }
 
 // remReminder is the reminder to the assignee: the task, its deadline as
@@ -304,13 +286,6 @@ func (f *Flow) remManagers(ctx context.Context, orgID int64) ([]int64, error) {
 	return chats, nil
 }
 
-// remDigestStore is what the weekly digest needs of the records besides
-// Store (storage.Store has it).
-type remDigestStore interface {
-	TaskDigestOrgs(ctx context.Context, week time.Time) ([]int64, error)
-	ClaimTaskDigest(ctx context.Context, orgID int64, w storage.TaskDigestWeek) (storage.TaskDigest, bool, error)
-}
-
 // remDigest sends each school's quality managers the digest of the week:
 // done in the week before, due this week, overdue. It goes on Monday at
 // 09:00, or at the school's first working moment of the week after it
@@ -319,10 +294,6 @@ type remDigestStore interface {
 // week. A school without a quality manager with a chat is looked at again
 // next hour, unclaimed, in case one registers during the week.
 func (f *Flow) remDigest(ctx context.Context, l *locales.Localizer, now time.Time) ([]bot.Message, error) {
-	ds, ok := f.Store.(remDigestStore)
-	if !ok {
-		return nil, nil
-	}
 	loc := f.remLoc(l)
 	y, m, d := now.In(loc).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
@@ -334,15 +305,19 @@ func (f *Flow) remDigest(ctx context.Context, l *locales.Localizer, now time.Tim
 		DueBefore: monday.AddDate(0, 0, 7),
 		Now:       now,
 	}
-	orgs, err := ds.TaskDigestOrgs(ctx, monday)
+	orgs, err := f.Store.TaskDigestOrgs(ctx, monday)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: digest: %w", err)
 	}
-	policies := &remPolicies{store: f.Store}
+	stored, err := f.Store.ReminderPolicies(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: digest: %w", err)
+	}
+	policies := remPolicies(stored)
 	var msgs []bot.Message
 	var errs []error
 	for _, org := range orgs {
-		p := policies.get(ctx, org)
+		p := policies.get(org)
 		start, ok := ladderShift(p, monday.Add(ladderHour*time.Hour), loc)
 		if !ok || now.Before(start) {
 			continue
@@ -363,7 +338,7 @@ func (f *Flow) remDigest(ctx context.Context, l *locales.Localizer, now time.Tim
 			errs = append(errs, fmt.Errorf("tasks: digest of %d: %w", org, err))
 			continue
 		}
-		dg, won, err := ds.ClaimTaskDigest(ctx, org, w)
+		dg, won, err := f.Store.ClaimTaskDigest(ctx, org, w)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tasks: digest of %d: %w", org, err))
 			continue
@@ -380,7 +355,7 @@ func (f *Flow) remDigest(ctx context.Context, l *locales.Localizer, now time.Tim
 			msgs = append(msgs, bot.Text{ChatID: chat, Text: text})
 		}
 	}
-	return msgs, errors.Join(append(errs, policies.err())...)
+	return msgs, errors.Join(errs...)
 }
 
 // remDigestText writes a digest: a section each for done, due and overdue,

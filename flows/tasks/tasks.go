@@ -47,6 +47,7 @@ type Store interface {
 
 	// Reminders.
 	ReminderPolicy(ctx context.Context, orgID int64) (storage.ReminderPolicy, error)
+	ReminderPolicies(ctx context.Context) (map[int64]storage.ReminderPolicy, error)
 	SaveReminderPolicy(ctx context.Context, actorID int64, p storage.ReminderPolicy) error
 	// ClaimDueReminders locks up to limit assignments whose NextRemindAt is
 	// at or before now, calls advance for each inside the same transaction
@@ -55,6 +56,8 @@ type Store interface {
 	ClaimDueReminders(ctx context.Context, now time.Time, limit int,
 		advance func(storage.DueReminder) (next time.Time, step int)) ([]storage.DueReminder, error)
 	MarkEscalated(ctx context.Context, taskID, personID int64, at time.Time) (bool, error)
+	TaskDigestOrgs(ctx context.Context, week time.Time) ([]int64, error)
+	ClaimTaskDigest(ctx context.Context, orgID int64, w storage.TaskDigestWeek) (storage.TaskDigest, bool, error)
 
 	// People and organisations.
 	ListPeople(ctx context.Context, orgID int64, role storage.Role) ([]storage.PersonRoles, error)
