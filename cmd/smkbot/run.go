@@ -100,17 +100,20 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 		Limiter:     storage.NewLimiter(rdb, cfg.RedisPrefix),
 		BotUsername: client.Username(),
 	}).Register(router)
+	// The tasks flow first: survey results make improvement tasks with it.
+	tasksFlow := &tasks.Flow{
+		Store:    store,
+		Files:    client,
+		Location: cfg.Timezone,
+	}
 	(&survey.Flow{
 		Store:       store,
 		Secret:      anonSecret,
 		BotUsername: client.Username(),
 		Files:       client,
+		Tasks:       tasksFlow,
 	}).Register(router)
-	(&tasks.Flow{
-		Store:    store,
-		Files:    client,
-		Location: cfg.Timezone,
-	}).Register(router)
+	tasksFlow.Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{
 		Workers:   cfg.Workers,

@@ -30,6 +30,7 @@ import (
 //	svr:xlsx:<survey>           the XLSX export
 //	svr:cmp:<survey>            the change since the previous run
 //	svr:schools:<template key>  the association's view of one template
+//	svr:task:<survey>.<q>       an improvement task from question q (0-based)
 
 // Limits of what the results show in the chat.
 const (
@@ -57,6 +58,7 @@ func (f *Flow) registerResults(r *flows.Router) {
 	r.Callback(cbResults, "xlsx", flows.ViewSurveyResults, f.resXLSX)
 	r.Callback(cbResults, "cmp", flows.ViewSurveyResults, f.resCompare)
 	r.Callback(cbResults, "schools", flows.CompareSchools, f.resSchools)
+	r.Callback(cbResults, "task", flows.ViewSurveyResults, f.resTask)
 	f.registerResultReminders(r)
 }
 
@@ -238,7 +240,8 @@ func (f *Flow) resOpen(ctx context.Context, c *flows.Context) (flows.Next, error
 	}
 	// A new message rather than an edit of the list: results can run over
 	// one message, and the list stays to pick the next survey.
-	c.Reply(resText(c.L, sv, org, res, ""), resButtons(c.L, sv, res))
+	kb := append(resButtons(c.L, sv, res), f.resTaskButtons(c, sv, res)...)
+	c.Reply(resText(c.L, sv, org, res, ""), kb)
 	return flows.Stay(), nil
 }
 

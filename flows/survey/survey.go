@@ -68,6 +68,10 @@ type Flow struct {
 	// BotUsername builds class links: https://t.me/<BotUsername>?start=s_<code>.
 	BotUsername string
 	Files       Files
+	// Tasks starts an improvement task in a school's quality programme
+	// from a question with a low index; nil when the tasks capability is
+	// absent, and then the results offer no such button.
+	Tasks flows.TaskDrafts
 }
 
 // The steps of the survey conversations.

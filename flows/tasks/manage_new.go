@@ -737,6 +737,7 @@ func (f *Flow) manCreate(ctx context.Context, c *flows.Context) (flows.Next, err
 		OrgID:            d.org,
 		DirectionID:      d.dir,
 		Title:            d.title,
+		Description:      c.Get(keyManDesc),
 		Due:              d.due,
 		HasTime:          d.hasTime,
 		EvidenceRequired: d.evidence,
