@@ -432,6 +432,7 @@ func (f *Flow) manOverview(ctx context.Context, c *flows.Context, orgID int64) (
 		{c.Button("tasks.manage.btn.new", flows.CB(cbManage, "new", orgID)), c.Button("tasks.manage.btn.list", flows.CB(cbManage, "list", fmt.Sprintf("%d.1", orgID)))},
 		{c.Button("tasks.manage.btn.overdue", flows.CB(cbManage, "over", fmt.Sprintf("%d.1", orgID))), c.Button("tasks.manage.btn.chart", flows.CB(cbManage, "chart", orgID))},
 		{c.Button("tasks.manage.btn.xlsx", flows.CB(cbManage, "xlsx", orgID)), c.Button("tasks.manage.btn.import", flows.CB(cbManage, "imp", orgID))},
+		{c.Button("tasks.settings.btn.open", flows.CB(cbManage, "set", orgID))},
 	}
 	if overdue > 0 {
 		kb[1][0].Text = c.L.N("tasks.manage.btn.overdue_n", overdue)

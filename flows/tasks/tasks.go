@@ -90,6 +90,7 @@ func (f *Flow) Register(r *flows.Router) {
 	f.registerManage(r)
 	f.registerMine(r)
 	f.registerReminders(r)
+	f.registerSettings(r)
 }
 
 // SchoolYear is the school year a date falls in: from 1 September.
