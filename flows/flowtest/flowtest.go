@@ -416,3 +416,76 @@ func Texts(msgs []bot.Message) []string {
 
 // Joined is Texts joined by newlines, for strings.Contains asserts.
 func Joined(msgs []bot.Message) string { return strings.Join(Texts(msgs), "\n") }
+
+// Has fails the test unless the messages' texts contain every fragment.
+func Has(t testing.TB, msgs []bot.Message, want ...string) {
+	t.Helper()
+	got := Joined(msgs)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Fatalf("reply lacks %q; got:\n%s", w, got)
+		}
+	}
+}
+
+// Lacks fails the test if the messages' texts contain any fragment.
+func Lacks(t testing.TB, msgs []bot.Message, texts ...string) {
+	t.Helper()
+	got := Joined(msgs)
+	for _, w := range texts {
+		if strings.Contains(got, w) {
+			t.Fatalf("reply has %q; got:\n%s", w, got)
+		}
+	}
+}
+
+// To returns the messages that go to u's chat.
+func To(msgs []bot.Message, u User) []bot.Message {
+	var out []bot.Message
+	for _, m := range msgs {
+		if m.Chat() == u.ID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Buttons lists the inline buttons of the messages, in order.
+func Buttons(msgs []bot.Message) []bot.Button {
+	var out []bot.Button
+	for _, m := range msgs {
+		var kb bot.Keyboard
+		switch m := m.(type) {
+		case bot.Text:
+			kb = m.Buttons
+		case bot.Edit:
+			kb = m.Buttons
+		case bot.Photo:
+			kb = m.Buttons
+		case bot.Document:
+			kb = m.Buttons
+		}
+		for _, row := range kb {
+			out = append(out, row...)
+		}
+	}
+	return out
+}
+
+// ButtonLabels lists the labels of the messages' inline buttons.
+func ButtonLabels(msgs []bot.Message) []string {
+	var out []string
+	for _, b := range Buttons(msgs) {
+		out = append(out, b.Text)
+	}
+	return out
+}
+
+// ButtonData lists the callback data of the messages' inline buttons.
+func ButtonData(msgs []bot.Message) []string {
+	var out []string
+	for _, b := range Buttons(msgs) {
+		out = append(out, b.Data)
+	}
+	return out
+}

@@ -170,26 +170,6 @@ func (a *ansEnv) results(t *testing.T) storage.Results {
 	return r
 }
 
-func ansHas(t *testing.T, msgs []bot.Message, want ...string) {
-	t.Helper()
-	got := flowtest.Joined(msgs)
-	for _, w := range want {
-		if !strings.Contains(got, w) {
-			t.Fatalf("reply lacks %q; got:\n%s", w, got)
-		}
-	}
-}
-
-func ansLacks(t *testing.T, msgs []bot.Message, texts ...string) {
-	t.Helper()
-	got := flowtest.Joined(msgs)
-	for _, w := range texts {
-		if strings.Contains(got, w) {
-			t.Fatalf("reply has %q; got:\n%s", w, got)
-		}
-	}
-}
-
 // ansNewestLabels are the labels of the newest message with buttons.
 func ansNewestLabels(msgs []bot.Message) []string {
 	for i := len(msgs) - 1; i >= 0; i-- {
@@ -248,7 +228,7 @@ func TestAnswerFullPass(t *testing.T) {
 	u := ansAlice
 
 	msgs := a.open(t, u, a.classes[0])
-	ansHas(t, msgs, "СОШ № 7", "Удовлетворённость родителей", "Хотим понять, что улучшить в школе.",
+	flowtest.Has(t, msgs, "СОШ № 7", "Удовлетворённость родителей", "Хотим понять, что улучшить в школе.",
 		"мы не знаем, кто отвечает", "Ответить можно один раз", "только общие итоги", "меньше 5 человек",
 		"В опросе 7 вопросов — это примерно 2 минуты.", "Ответить можно до 27 ноября 2026, 10:00")
 	if got := ansNewestLabels(msgs); !slices.Equal(got, []string{"Начать"}) {
@@ -256,7 +236,7 @@ func TestAnswerFullPass(t *testing.T) {
 	}
 
 	msgs = a.press(t, u, "Начать")
-	ansHas(t, msgs, "Вопрос 1 из 7 · Качество обучения", "Насколько вас устраивает качество преподавания?",
+	flowtest.Has(t, msgs, "Вопрос 1 из 7 · Качество обучения", "Насколько вас устраивает качество преподавания?",
 		"1 — Совсем не устраивает, 5 — Полностью устраивает")
 	if got := ansNewestLabels(msgs); !slices.Equal(got, []string{"1", "2", "3", "4", "5"}) {
 		t.Fatalf("first question's buttons = %q (a required first question has no «Назад» or «Пропустить»)", got)
@@ -267,7 +247,7 @@ func TestAnswerFullPass(t *testing.T) {
 	if !ok || !strings.Contains(edit.Text, "✓ Ваш ответ: 4") || edit.Buttons != nil {
 		t.Fatalf("the answered question is not edited to show the answer: %#v", msgs[0])
 	}
-	ansHas(t, msgs, "Вопрос 2 из 7 · Безопасность")
+	flowtest.Has(t, msgs, "Вопрос 2 из 7 · Безопасность")
 	if got := ansNewestLabels(msgs); !slices.Equal(got, []string{"Да", "Нет", "‹ Назад"}) {
 		t.Fatalf("yes/no buttons = %q", got)
 	}
@@ -275,9 +255,9 @@ func TestAnswerFullPass(t *testing.T) {
 		t.Fatalf("the answer is not saved at once: %+v", d.Answers)
 	}
 
-	ansHas(t, a.press(t, u, "Да"), "✓ Ваш ответ: Да", "Вопрос 3 из 7", "Выберите один вариант.")
+	flowtest.Has(t, a.press(t, u, "Да"), "✓ Ваш ответ: Да", "Вопрос 3 из 7", "Выберите один вариант.")
 	msgs = a.press(t, u, "Раз в месяц")
-	ansHas(t, msgs, "✓ Ваш ответ: Раз в месяц", "Вопрос 4 из 7", "Отметьте все подходящие варианты", "можно пропустить")
+	flowtest.Has(t, msgs, "✓ Ваш ответ: Раз в месяц", "Вопрос 4 из 7", "Отметьте все подходящие варианты", "можно пропустить")
 	if got := ansNewestLabels(msgs); !slices.Equal(got, []string{"☐ Футбол", "☐ Шахматы", "☐ Хор", "Готово", "‹ Назад", "Пропустить"}) {
 		t.Fatalf("multi buttons = %q", got)
 	}
@@ -297,21 +277,21 @@ func TestAnswerFullPass(t *testing.T) {
 		t.Fatal("a multiple choice saved before «Готово»")
 	}
 	msgs = a.press(t, u, "Готово")
-	ansHas(t, msgs, "✓ Ваш ответ: Футбол, Хор", "Вопрос 5 из 7", "Напишите ответ одним сообщением — до 1000 символов.")
+	flowtest.Has(t, msgs, "✓ Ваш ответ: Футбол, Хор", "Вопрос 5 из 7", "Напишите ответ одним сообщением — до 1000 символов.")
 
-	ansHas(t, a.send(t, u, "Больше кружков для младших"), "✓ Ответ записан.", "Вопрос 6 из 7")
+	flowtest.Has(t, a.send(t, u, "Больше кружков для младших"), "✓ Ответ записан.", "Вопрос 6 из 7")
 
 	// A required multiple choice wants a tick.
 	msgs = a.press(t, u, "Готово")
-	ansHas(t, msgs, "Отметьте хотя бы один вариант.")
+	flowtest.Has(t, msgs, "Отметьте хотя бы один вариант.")
 	if got := ansNewestLabels(a.said); slices.Contains(got, "Пропустить") {
 		t.Fatalf("a required question offers «Пропустить»: %q", got)
 	}
 	a.press(t, u, "☐ Чат класса")
-	ansHas(t, a.press(t, u, "Готово"), "Вопрос 7 из 7")
+	flowtest.Has(t, a.press(t, u, "Готово"), "Вопрос 7 из 7")
 
 	msgs = a.press(t, u, "Пропустить")
-	ansHas(t, msgs, "✓ Ваш ответ: пропущено", "Почти готово! Проверьте ответы:",
+	flowtest.Has(t, msgs, "✓ Ваш ответ: пропущено", "Почти готово! Проверьте ответы:",
 		"1. Насколько вас устраивает качество преподавания? — 4",
 		"2. Ребёнок чувствует себя в школе в безопасности? — Да",
 		"4. Какие кружки посещает ребёнок? — Футбол, Хор",
@@ -322,11 +302,11 @@ func TestAnswerFullPass(t *testing.T) {
 	}
 
 	// A change from the review returns to the review.
-	ansHas(t, a.press(t, u, "✏️ 1"), "Вопрос 1 из 7", "Сейчас ваш ответ: 4")
-	ansHas(t, a.press(t, u, "5"), "✓ Ваш ответ: 5", "Почти готово!", "1. Насколько вас устраивает качество преподавания? — 5")
+	flowtest.Has(t, a.press(t, u, "✏️ 1"), "Вопрос 1 из 7", "Сейчас ваш ответ: 4")
+	flowtest.Has(t, a.press(t, u, "5"), "✓ Ваш ответ: 5", "Почти готово!", "1. Насколько вас устраивает качество преподавания? — 5")
 
 	msgs = a.press(t, u, "✅ Отправить")
-	ansHas(t, msgs, "Спасибо! Ваши ответы отправлены.", "только общие итоги")
+	flowtest.Has(t, msgs, "Спасибо! Ваши ответы отправлены.", "только общие итоги")
 	if got := ansNewestLabels(msgs); got != nil {
 		t.Fatalf("buttons after the thanks: %q", got)
 	}
@@ -349,9 +329,9 @@ func TestAnswerFullPass(t *testing.T) {
 	}
 
 	// Old buttons and the link again: already answered, nothing changes.
-	ansHas(t, a.forge(t, u, flows.CB(cbAnswer, ansValue, fmt.Sprintf("%d.0.1", a.sv.ID))), "Вы уже ответили на этот опрос. Спасибо!")
-	ansHas(t, a.forge(t, u, flows.CB(cbAnswer, ansSend, a.sv.ID)), "Вы уже ответили")
-	ansHas(t, a.open(t, u, a.classes[1]), "Вы уже ответили на опрос «Удовлетворённость родителей»")
+	flowtest.Has(t, a.forge(t, u, flows.CB(cbAnswer, ansValue, fmt.Sprintf("%d.0.1", a.sv.ID))), "Вы уже ответили на этот опрос. Спасибо!")
+	flowtest.Has(t, a.forge(t, u, flows.CB(cbAnswer, ansSend, a.sv.ID)), "Вы уже ответили")
+	flowtest.Has(t, a.open(t, u, a.classes[1]), "Вы уже ответили на опрос «Удовлетворённость родителей»")
 	if r := a.results(t); r.Responses != 1 {
 		t.Fatalf("responses after old presses = %d", r.Responses)
 	}
@@ -390,8 +370,8 @@ func TestAnswerTwoRespondentsInterleaved(t *testing.T) {
 	}
 	a.press(t, ansAlice, "Пропустить")
 	a.press(t, ansBob, "3")
-	ansHas(t, a.press(t, ansBob, "✅ Отправить"), "Спасибо!")
-	ansHas(t, a.press(t, ansAlice, "✅ Отправить"), "Спасибо!")
+	flowtest.Has(t, a.press(t, ansBob, "✅ Отправить"), "Спасибо!")
+	flowtest.Has(t, a.press(t, ansAlice, "✅ Отправить"), "Спасибо!")
 	r := a.results(t)
 	if r.Responses != 2 || r.Classes[0].Responses != 1 || r.Classes[1].Responses != 1 {
 		t.Fatalf("results %+v", r)
@@ -412,27 +392,27 @@ func TestAnswerBackSkipAndKeep(t *testing.T) {
 	if e, ok := msgs[0].(bot.Edit); !ok || e.Buttons != nil {
 		t.Fatalf("«Назад» should take the buttons off the question left: %#v", msgs[0])
 	}
-	ansHas(t, msgs, "Вопрос 1 из 7", "Сейчас ваш ответ: 2")
+	flowtest.Has(t, msgs, "Вопрос 1 из 7", "Сейчас ваш ответ: 2")
 	if got := ansNewestLabels(msgs); !slices.Equal(got, []string{"1", "2", "3", "4", "5", "Оставить как есть"}) {
 		t.Fatalf("revisited first question's buttons = %q", got)
 	}
-	ansHas(t, a.press(t, u, "3"), "✓ Ваш ответ: 3", "Вопрос 2 из 7")
+	flowtest.Has(t, a.press(t, u, "3"), "✓ Ваш ответ: 3", "Вопрос 2 из 7")
 	if d := a.draft(t, u); *d.Answers[0].Value != 3 {
 		t.Fatalf("re-answering did not overwrite: %+v", d.Answers[0])
 	}
 	a.press(t, u, "Да")
 	a.press(t, u, "Никогда")
-	ansHas(t, a.press(t, u, "Пропустить"), "✓ Ваш ответ: пропущено", "Вопрос 5 из 7")
+	flowtest.Has(t, a.press(t, u, "Пропустить"), "✓ Ваш ответ: пропущено", "Вопрос 5 из 7")
 	a.send(t, u, "Первый вариант")
 	// Back to the text question: it can be kept as it is, or typed anew.
 	msgs = a.press(t, u, "‹ Назад")
-	ansHas(t, msgs, "Вопрос 5 из 7", "Сейчас ваш ответ: «Первый вариант»")
+	flowtest.Has(t, msgs, "Вопрос 5 из 7", "Сейчас ваш ответ: «Первый вариант»")
 	if got := ansNewestLabels(msgs); !slices.Equal(got, []string{"‹ Назад", "Пропустить", "Оставить как есть"}) {
 		t.Fatalf("revisited text question's buttons = %q", got)
 	}
-	ansHas(t, a.press(t, u, "Оставить как есть"), "✓ Ваш ответ: «Первый вариант»", "Вопрос 6 из 7")
+	flowtest.Has(t, a.press(t, u, "Оставить как есть"), "✓ Ваш ответ: «Первый вариант»", "Вопрос 6 из 7")
 	a.press(t, u, "‹ Назад")
-	ansHas(t, a.send(t, u, "Второй вариант"), "✓ Ответ записан.", "Вопрос 6 из 7")
+	flowtest.Has(t, a.send(t, u, "Второй вариант"), "✓ Ответ записан.", "Вопрос 6 из 7")
 	if d := a.draft(t, u); d.Answers[4].Text != "Второй вариант" {
 		t.Fatalf("text answer = %+v", d.Answers[4])
 	}
@@ -454,13 +434,13 @@ func TestAnswerTextTooLong(t *testing.T) {
 	a.press(t, u, "Никогда")
 	a.press(t, u, "Пропустить")
 	msgs := a.send(t, u, strings.Repeat("я", 1001))
-	ansHas(t, msgs, "длиннее 1000 символов (сейчас — 1001)", "Сократите")
+	flowtest.Has(t, msgs, "длиннее 1000 символов (сейчас — 1001)", "Сократите")
 	if _, ok := a.draft(t, u).Answers[4]; ok {
 		t.Fatal("a too long text was saved")
 	}
-	ansHas(t, a.send(t, u, "   "), "ответ текстом")
+	flowtest.Has(t, a.send(t, u, "   "), "ответ текстом")
 	long := strings.Repeat("ё", 1000)
-	ansHas(t, a.send(t, u, long), "✓ Ответ записан.", "Вопрос 6 из 7")
+	flowtest.Has(t, a.send(t, u, long), "✓ Ответ записан.", "Вопрос 6 из 7")
 	if got := a.draft(t, u).Answers[4].Text; got != long {
 		t.Fatalf("saved text of %d characters", len([]rune(got)))
 	}
@@ -491,24 +471,24 @@ func TestAnswerLostSessionResumes(t *testing.T) {
 	}
 	// The link again: the intro offers to continue where the draft stops.
 	msgs := a.open(t, u, a.classes[0])
-	ansHas(t, msgs, "Вы уже начали, ответы сохранены. Продолжим: вопрос 5 из 7.")
+	flowtest.Has(t, msgs, "Вы уже начали, ответы сохранены. Продолжим: вопрос 5 из 7.")
 	if got := ansNewestLabels(msgs); !slices.Equal(got, []string{"Продолжить"}) {
 		t.Fatalf("resume buttons = %q", got)
 	}
-	ansHas(t, a.press(t, u, "Продолжить"), "Вопрос 5 из 7", "Что бы вы предложили улучшить?")
-	ansHas(t, a.send(t, u, "Теперь с сессией"), "✓ Ответ записан.", "Вопрос 6 из 7")
+	flowtest.Has(t, a.press(t, u, "Продолжить"), "Вопрос 5 из 7", "Что бы вы предложили улучшить?")
+	flowtest.Has(t, a.send(t, u, "Теперь с сессией"), "✓ Ответ записан.", "Вопрос 6 из 7")
 	// Buttons of old messages still work without the session: they carry
 	// the survey and the question.
 	if err := a.Sessions.Delete(context.Background(), u.ID); err != nil {
 		t.Fatal(err)
 	}
 	a.press(t, u, "☐ Сайт")
-	ansHas(t, a.press(t, u, "Готово"), "Вопрос 7 из 7")
-	ansHas(t, a.press(t, u, "3"), "Почти готово!")
+	flowtest.Has(t, a.press(t, u, "Готово"), "Вопрос 7 из 7")
+	flowtest.Has(t, a.press(t, u, "3"), "Почти готово!")
 	// Reopening with everything answered goes to the review.
-	ansHas(t, a.open(t, u, a.classes[0]), "осталось проверить ответы и отправить")
-	ansHas(t, a.press(t, u, "Продолжить"), "Почти готово!")
-	ansHas(t, a.press(t, u, "✅ Отправить"), "Спасибо!")
+	flowtest.Has(t, a.open(t, u, a.classes[0]), "осталось проверить ответы и отправить")
+	flowtest.Has(t, a.press(t, u, "Продолжить"), "Почти готово!")
+	flowtest.Has(t, a.press(t, u, "✅ Отправить"), "Спасибо!")
 	if r := a.results(t); r.Responses != 1 || !slices.Equal(r.Questions[4].Texts, []string{"Теперь с сессией"}) {
 		t.Fatalf("results %+v", r)
 	}
@@ -519,7 +499,7 @@ func TestAnswerSecondAttemptRefused(t *testing.T) {
 	a := newAnsEnv(t)
 	a.answerAll(t, ansAlice, "5")
 	a.press(t, ansAlice, "✅ Отправить")
-	ansHas(t, a.open(t, ansAlice, a.classes[0]), "Вы уже ответили", "Второй раз ответить нельзя")
+	flowtest.Has(t, a.open(t, ansAlice, a.classes[0]), "Вы уже ответили", "Второй раз ответить нельзя")
 	if r := a.results(t); r.Responses != 1 {
 		t.Fatalf("responses = %d", r.Responses)
 	}
@@ -532,11 +512,11 @@ func TestAnswerClosedAndNotOpen(t *testing.T) {
 	u := ansAlice
 
 	_, laterClasses := a.survey(t, storage.Survey{Title: "Весенний опрос", OpensAt: flowtest.Start.Add(48 * time.Hour)}, true)
-	ansHas(t, a.open(t, u, laterClasses[0]), "Опрос «Весенний опрос» ещё не начался. Он откроется 22 ноября 2026, 10:00")
+	flowtest.Has(t, a.open(t, u, laterClasses[0]), "Опрос «Весенний опрос» ещё не начался. Он откроется 22 ноября 2026, 10:00")
 	_, draftClasses := a.survey(t, storage.Survey{Title: "Черновик"}, false)
-	ansHas(t, a.open(t, u, draftClasses[0]), "Опрос «Черновик» ещё не начался. Откройте ссылку чуть позже")
+	flowtest.Has(t, a.open(t, u, draftClasses[0]), "Опрос «Черновик» ещё не начался. Откройте ссылку чуть позже")
 
-	ansHas(t, a.Send(t, u, "/start s_AAAAAAAAAA"), "Не нашли опрос по этой ссылке")
+	flowtest.Has(t, a.Send(t, u, "/start s_AAAAAAAAAA"), "Не нашли опрос по этой ссылке")
 
 	// Closed in the middle of answering: said honestly, nothing counted.
 	a.open(t, u, a.classes[0])
@@ -547,11 +527,11 @@ func TestAnswerClosedAndNotOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgs := a.press(t, u, "Да")
-	ansHas(t, msgs, "уже закрыт, простите", "не были отправлены и в итоги не попадут")
+	flowtest.Has(t, msgs, "уже закрыт, простите", "не были отправлены и в итоги не попадут")
 	if got := ansNewestLabels(msgs); got != nil {
 		t.Fatalf("buttons left on a closed survey: %q", got)
 	}
-	ansHas(t, a.open(t, ansBob, a.classes[0]), "Опрос «Удовлетворённость родителей» проходил с 20 ноября по 21 ноября 2026 и уже закрыт.")
+	flowtest.Has(t, a.open(t, ansBob, a.classes[0]), "Опрос «Удовлетворённость родителей» проходил с 20 ноября по 21 ноября 2026 и уже закрыт.")
 	if r := a.results(t); r.Responses != 0 {
 		t.Fatalf("responses = %d", r.Responses)
 	}
@@ -563,8 +543,8 @@ func TestAnswerClosingTimePassed(t *testing.T) {
 	u := ansAlice
 	a.answerAll(t, u, "4")
 	a.Clock.Add(8 * 24 * time.Hour) // past the closing time, not yet closed by the job
-	ansHas(t, a.press(t, u, "✅ Отправить"), "уже закрыт, простите")
-	ansHas(t, a.open(t, ansBob, a.classes[0]), "проходил с 20 ноября по 27 ноября 2026")
+	flowtest.Has(t, a.press(t, u, "✅ Отправить"), "уже закрыт, простите")
+	flowtest.Has(t, a.open(t, ansBob, a.classes[0]), "проходил с 20 ноября по 27 ноября 2026")
 	if r := a.results(t); r.Responses != 0 {
 		t.Fatalf("responses = %d", r.Responses)
 	}
@@ -647,7 +627,7 @@ func TestAnswerFromTemplate(t *testing.T) {
 	}
 	u := ansAlice
 	msgs := a.open(t, u, classes[0])
-	ansHas(t, msgs, "Ассоциация", tmpl.Title, fmt.Sprintf("В опросе %d вопросов", len(tmpl.Questions)))
+	flowtest.Has(t, msgs, "Ассоциация", tmpl.Title, fmt.Sprintf("В опросе %d вопросов", len(tmpl.Questions)))
 	a.press(t, u, "Начать")
 	// Answer every question with its first choice (or skip, or a text)
 	// until the review.
@@ -667,7 +647,7 @@ func TestAnswerFromTemplate(t *testing.T) {
 			a.press(t, u, labels[0])
 		}
 	}
-	ansHas(t, a.press(t, u, "✅ Отправить"), "Спасибо!")
+	flowtest.Has(t, a.press(t, u, "✅ Отправить"), "Спасибо!")
 	r, err := a.Store.SurveyResults(context.Background(), sv.ID)
 	if err != nil || r.Responses != 1 {
 		t.Fatalf("results %+v, %v", r, err)

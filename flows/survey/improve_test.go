@@ -87,7 +87,7 @@ func TestImproveTaskFromLowIndex(t *testing.T) {
 	}
 
 	msgs = e.PressLabel(t, impQM, want)
-	resHas(t, msgs,
+	flowtest.Has(t, msgs,
 		"Новая задача в программе качества по итогам опроса",
 		"По итогам опроса «Удовлетворённость родителей» (СОШ № 1) на 20 ноября 2026: вопрос 2 «Насколько вас устраивает питание?» — индекс удовлетворённости 50%",
 		"«Повысить удовлетворённость: Насколько вас устраивает питание?»\n\nК какому направлению программы относится задача?")
@@ -102,10 +102,10 @@ func TestImproveTaskFromLowIndex(t *testing.T) {
 	}
 	e.PressLabel(t, impQM, dirs[1].Name)
 	e.PressLabel(t, impQM, "Смирнова Анна Сергеевна")
-	resHas(t, e.PressLabel(t, impQM, "Готово (1)"), "Какой срок?")
+	flowtest.Has(t, e.PressLabel(t, impQM, "Готово (1)"), "Какой срок?")
 	e.PressLabel(t, impQM, "Через неделю (27 ноября)")
-	resHas(t, e.PressLabel(t, impQM, "Да, обязательны"), "Проверьте задачу", "Повысить удовлетворённость: Насколько вас устраивает питание?")
-	resHas(t, e.PressLabel(t, impQM, "✅ Создать"), "Задача создана", "индекс удовлетворённости 50%")
+	flowtest.Has(t, e.PressLabel(t, impQM, "Да, обязательны"), "Проверьте задачу", "Повысить удовлетворённость: Насколько вас устраивает питание?")
+	flowtest.Has(t, e.PressLabel(t, impQM, "✅ Создать"), "Задача создана", "индекс удовлетворённости 50%")
 
 	list, err := e.Store.ListTasks(ctx, prog.ID)
 	if err != nil {
@@ -137,20 +137,20 @@ func TestImproveTaskFromLowIndex(t *testing.T) {
 	// programme: no button, and a forged one is refused.
 	for _, u := range []flowtest.User{impChair, impAdmin} {
 		msgs := resOpen(t, e, u, sv)
-		resHas(t, msgs, "Общий индекс удовлетворённости")
+		flowtest.Has(t, msgs, "Общий индекс удовлетворённости")
 		if got := impLabels(msgs); len(got) != 0 {
 			t.Fatalf("%s sees task buttons %q", u.First, got)
 		}
-		resHas(t, e.Press(t, u, flows.CB("svr", "task", itoa(sv.ID)+".1")), e.L.T("common.forbidden"))
+		flowtest.Has(t, e.Press(t, u, flows.CB("svr", "task", itoa(sv.ID)+".1")), e.L.T("common.forbidden"))
 	}
 
 	// Another school's manager forging the button for this survey.
 	e.Send(t, impOtherQM, e.L.T("survey.results.menu"))
-	resHas(t, e.Press(t, impOtherQM, flows.CB("svr", "task", itoa(sv.ID)+".1")), e.L.T("common.forbidden"))
+	flowtest.Has(t, e.Press(t, impOtherQM, flows.CB("svr", "task", itoa(sv.ID)+".1")), e.L.T("common.forbidden"))
 	// This school's manager forging it for the other school's survey.
 	osv, oclasses := resSurvey(t, e, other.ID, otherQM.ID, "parents")
 	resSimple(t, e, osv.ID, oclasses[0].ID, 5, 1)
-	resHas(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(osv.ID)+".0")), e.L.T("common.forbidden"))
+	flowtest.Has(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(osv.ID)+".0")), e.L.T("common.forbidden"))
 	if s := impStep(t, e, impQM); s != "" {
 		t.Fatalf("step %q after a forged button", s)
 	}
@@ -158,14 +158,14 @@ func TestImproveTaskFromLowIndex(t *testing.T) {
 	// A question whose index is not low, or not a scale, or not there: the
 	// button was never drawn.
 	resOpen(t, e, impQM, sv)
-	resHas(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".0")), "уже не ниже 60%")
-	resHas(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".2")), e.L.T("common.stale_button"))
-	resHas(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".99")), e.L.T("common.stale_button"))
-	resHas(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID))), e.L.T("common.stale_button"))
+	flowtest.Has(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".0")), "уже не ниже 60%")
+	flowtest.Has(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".2")), e.L.T("common.stale_button"))
+	flowtest.Has(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".99")), e.L.T("common.stale_button"))
+	flowtest.Has(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID))), e.L.T("common.stale_button"))
 
 	// The index rises past the threshold after the button was drawn.
 	resSimple(t, e, sv.ID, classes[0].ID, 10, 5) // question 2: 15 of 20
-	resHas(t, e.PressLabel(t, impQM, want), "уже не ниже 60%")
+	flowtest.Has(t, e.PressLabel(t, impQM, want), "уже не ниже 60%")
 	if s := impStep(t, e, impQM); s != "" {
 		t.Fatalf("step %q after a stale task button", s)
 	}
@@ -221,7 +221,7 @@ func TestImproveLowestThree(t *testing.T) {
 		t.Fatalf("task buttons %q, want %q", got, want)
 	}
 	// The question answered by four is refused even when forged.
-	resHas(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".4")), "уже не ниже 60%")
+	flowtest.Has(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".4")), "уже не ниже 60%")
 }
 
 // Without the tasks capability the results offer no task, and a forged
@@ -234,11 +234,11 @@ func TestImproveWithoutTasks(t *testing.T) {
 	sv, classes := resSurvey(t, e, org.ID, qm.ID, "parents")
 	resDataset(t, e, sv.ID, classes)
 	msgs := resOpen(t, e, impQM, sv)
-	resHas(t, msgs, "индекс 50%")
+	flowtest.Has(t, msgs, "индекс 50%")
 	if got := impLabels(msgs); len(got) != 0 {
 		t.Fatalf("task buttons %q without the tasks flow", got)
 	}
-	resHas(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".1")), e.L.T("common.stale_button"))
+	flowtest.Has(t, e.Press(t, impQM, flows.CB("svr", "task", itoa(sv.ID)+".1")), e.L.T("common.stale_button"))
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

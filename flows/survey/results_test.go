@@ -139,26 +139,6 @@ func resDataset(t *testing.T, e *flowtest.Env, surveyID int64, classes []storage
 	}
 }
 
-func resHas(t *testing.T, msgs []bot.Message, want ...string) {
-	t.Helper()
-	got := flowtest.Joined(msgs)
-	for _, w := range want {
-		if !strings.Contains(got, w) {
-			t.Fatalf("reply lacks %q; got:\n%s", w, got)
-		}
-	}
-}
-
-func resLacks(t *testing.T, msgs []bot.Message, texts ...string) {
-	t.Helper()
-	got := flowtest.Joined(msgs)
-	for _, w := range texts {
-		if strings.Contains(got, w) {
-			t.Fatalf("reply has %q; got:\n%s", w, got)
-		}
-	}
-}
-
 // resOpen opens the survey's results through the menu and the list.
 func resOpen(t *testing.T, e *flowtest.Env, u flowtest.User, sv storage.Survey) []bot.Message {
 	t.Helper()
@@ -175,9 +155,9 @@ func TestResultsNumbers(t *testing.T) {
 	resDataset(t, e, sv.ID, classes)
 
 	list := e.Send(t, resQM, e.L.T("survey.results.menu"))
-	resHas(t, list, "1 опрос")
+	flowtest.Has(t, list, "1 опрос")
 	msgs := e.PressLabel(t, resQM, fmt.Sprintf("🟢 Удовлетворённость родителей · СОШ № 1 · %s", e.L.DayMonth(sv.OpensAt)))
-	resHas(t, msgs,
+	flowtest.Has(t, msgs,
 		"📊 Удовлетворённость родителей\nСОШ № 1",
 		"• 5А — 6 из 20 (30%)", "• 5Б — 4 из 10 (40%)", "Всего: 10 из 30 (33%)",
 		"Общий индекс удовлетворённости: 55%",
@@ -196,15 +176,15 @@ func TestResultsNumbers(t *testing.T) {
 		t.Fatalf("class buttons = %q", labels)
 	}
 	msgs = e.PressLabel(t, resQM, "5А (6)")
-	resHas(t, msgs, "класс 5А", "• 5А — 6 из 20 (30%)", "Ответили: 6 · среднее 3,8 · индекс 67%")
-	resLacks(t, msgs, "5Б", "Всего:")
+	flowtest.Has(t, msgs, "класс 5А", "• 5А — 6 из 20 (30%)", "Ответили: 6 · среднее 3,8 · индекс 67%")
+	flowtest.Lacks(t, msgs, "5Б", "Всего:")
 	// A forged press for 5Б is refused.
 	msgs = e.Press(t, resQM, flows.CB("svr", "class", fmt.Sprintf("%d.%d", sv.ID, classes[1].ID)))
-	resHas(t, msgs, "В этом классе меньше 5 ответов")
-	resLacks(t, msgs, "среднее")
+	flowtest.Has(t, msgs, "В этом классе меньше 5 ответов")
+	flowtest.Lacks(t, msgs, "среднее")
 	// Garbage and unknown ids are stale buttons.
 	for _, data := range []string{"svr:class:1", "svr:class:x.y", fmt.Sprintf("svr:class:%d.999999", sv.ID), "svr:open:999999", "svr:open:", "svr:charts:01"} {
-		resHas(t, e.Press(t, resQM, data), e.L.T("common.stale_button"))
+		flowtest.Has(t, e.Press(t, resQM, data), e.L.T("common.stale_button"))
 	}
 }
 
@@ -226,8 +206,8 @@ func TestResultsGroupThreshold(t *testing.T) {
 
 	resSimple(t, e, sv.ID, classes[0].ID, 3, 5)
 	msgs := resOpen(t, e, resQM, sv)
-	resHas(t, msgs, "• 5А — 3 из 20 (15%)", "Пока ответов: 3. Результаты покажем, когда ответят хотя бы 5 человек")
-	resLacks(t, msgs, "среднее", "индекс", "Общий индекс")
+	flowtest.Has(t, msgs, "• 5А — 3 из 20 (15%)", "Пока ответов: 3. Результаты покажем, когда ответят хотя бы 5 человек")
+	flowtest.Lacks(t, msgs, "среднее", "индекс", "Общий индекс")
 	for _, m := range msgs {
 		if txt, ok := m.(bot.Text); ok && len(txt.Buttons) > 0 {
 			t.Fatalf("a survey of 3 responses offers buttons: %v", txt.Buttons)
@@ -242,19 +222,19 @@ func TestResultsGroupThreshold(t *testing.T) {
 				t.Fatalf("%s of a survey of 3 responses sent %T", action, m)
 			}
 		}
-		resLacks(t, msgs, "индекс 100%")
+		flowtest.Lacks(t, msgs, "индекс 100%")
 	}
 
 	// Two more in 5А make five: the breakdown appears, 5А can be opened.
 	resSimple(t, e, sv.ID, classes[0].ID, 2, 4)
 	msgs = resOpen(t, e, resQM, sv)
-	resHas(t, msgs, "Ответили: 5 · среднее 4,6 · индекс 100%", "Всего: 5 из 30 (17%)")
-	resHas(t, e.PressLabel(t, resQM, e.L.T("survey.results.btn.classes")), "Выберите класс")
-	resHas(t, e.PressLabel(t, resQM, "5А (5)"), "класс 5А", "Ответили: 5 · среднее 4,6")
+	flowtest.Has(t, msgs, "Ответили: 5 · среднее 4,6 · индекс 100%", "Всего: 5 из 30 (17%)")
+	flowtest.Has(t, e.PressLabel(t, resQM, e.L.T("survey.results.btn.classes")), "Выберите класс")
+	flowtest.Has(t, e.PressLabel(t, resQM, "5А (5)"), "класс 5А", "Ответили: 5 · среднее 4,6")
 
 	// An optional question answered by fewer than five is not broken out:
 	// here nobody wrote a text.
-	resHas(t, msgs, "6. Что бы вы изменили?\nПока без ответов.")
+	flowtest.Has(t, msgs, "6. Что бы вы изменили?\nПока без ответов.")
 }
 
 func TestResultsCharts(t *testing.T) {
@@ -431,14 +411,14 @@ func TestResultsCompare(t *testing.T) {
 	first, classes := resSurvey(t, e, org.ID, 0, "parents")
 	resSimple(t, e, first.ID, classes[0].ID, 5, 3)
 	resOpen(t, e, resQM, first)
-	resHas(t, e.PressLabel(t, resQM, e.L.T("survey.results.btn.compare")), "сравнивать пока не с чем")
+	flowtest.Has(t, e.PressLabel(t, resQM, e.L.T("survey.results.btn.compare")), "сравнивать пока не с чем")
 
 	e.Clock.Add(24 * time.Hour)
 	second, classes := resSurvey(t, e, org.ID, 0, "parents")
 	resDataset(t, e, second.ID, classes)
 	resOpen(t, e, resQM, second)
 	msgs := e.PressLabel(t, resQM, e.L.T("survey.results.btn.compare"))
-	resHas(t, msgs,
+	flowtest.Has(t, msgs,
 		"1. Насколько вас устраивает качество преподавания?\n0% → 60% (+60)",
 		"2. Насколько вас устраивает питание?\n0% → 50% (+50)",
 		"В целом: 0% → 55% (+55)",
@@ -489,9 +469,9 @@ func TestResultsSchools(t *testing.T) {
 	svS, clS := resSurvey(t, e, a.ID, 0, "students")
 	resSimple(t, e, svS.ID, clS[0].ID, 5, 1)
 
-	resHas(t, e.Send(t, resChair, e.L.T("survey.results.schools_menu")), "По какой анкете сравнить школы?")
+	flowtest.Has(t, e.Send(t, resChair, e.L.T("survey.results.schools_menu")), "По какой анкете сравнить школы?")
 	msgs := e.PressLabel(t, resChair, e.L.T("survey.results.tpl.parents"))
-	resHas(t, msgs, "• Гимназия № 2 — 100% (5 ответов", "• СОШ № 1 — 67% (6 ответов", "• Лицей № 3 (ответов: 2)")
+	flowtest.Has(t, msgs, "• Гимназия № 2 — 100% (5 ответов", "• СОШ № 1 — 67% (6 ответов", "• Лицей № 3 (ответов: 2)")
 	text := flowtest.Joined(msgs)
 	if strings.Index(text, "Гимназия № 2 —") > strings.Index(text, "СОШ № 1 —") {
 		t.Error("schools not ranked by index")
@@ -529,7 +509,7 @@ func TestResultsSchools(t *testing.T) {
 	if got["СОШ № 1"] != "6|66.7" || got["Гимназия № 2"] != "5|100" || got["Лицей № 3"] != "2|" {
 		t.Errorf("schools sheet: %v", got)
 	}
-	resHas(t, e.Press(t, resChair, "svr:schools:nosuch"), e.L.T("common.stale_button"))
+	flowtest.Has(t, e.Press(t, resChair, "svr:schools:nosuch"), e.L.T("common.stale_button"))
 }
 
 // TestResultsForbidden: people without the right to a survey's results
@@ -579,15 +559,15 @@ func TestResultsForbidden(t *testing.T) {
 			msgs := e.Send(t, u, label)
 			if u == resOtherQM && label == e.L.T("survey.results.menu") {
 				// Their own school has no surveys: they see an empty list.
-				resHas(t, msgs, "Опросов с результатами пока нет")
+				flowtest.Has(t, msgs, "Опросов с результатами пока нет")
 				continue
 			}
-			resHas(t, msgs, forbidden)
+			flowtest.Has(t, msgs, forbidden)
 		}
 		for _, data := range buttons {
 			msgs := e.Press(t, u, data)
-			resHas(t, msgs, forbidden)
-			resLacks(t, msgs, "Удовлетворённость", "среднее")
+			flowtest.Has(t, msgs, forbidden)
+			flowtest.Lacks(t, msgs, "Удовлетворённость", "среднее")
 			for _, m := range msgs {
 				if _, ok := m.(bot.CallbackAnswer); !ok {
 					t.Fatalf("%d pressing %s got %T", u.ID, data, m)
@@ -596,13 +576,13 @@ func TestResultsForbidden(t *testing.T) {
 		}
 	}
 	// The school's own quality manager does not see association-wide surveys.
-	resHas(t, e.Send(t, resQM, e.L.T("survey.results.menu")), "1 опрос")
-	resHas(t, e.Press(t, resQM, flows.CB("svr", "open", assoc.ID)), forbidden)
+	flowtest.Has(t, e.Send(t, resQM, e.L.T("survey.results.menu")), "1 опрос")
+	flowtest.Has(t, e.Press(t, resQM, flows.CB("svr", "open", assoc.ID)), forbidden)
 	// The chair reads every school's and the association's surveys.
 	e.Person(t, resChair, "Петрова Нина Ивановна", storage.RoleChair, 0)
-	resHas(t, e.Send(t, resChair, e.L.T("survey.results.menu")), "2 опроса")
-	resHas(t, e.Press(t, resChair, flows.CB("svr", "open", assoc.ID)), "вся ассоциация", "Ответили: 5 · среднее 5,0")
-	resHas(t, e.Press(t, resChair, flows.CB("svr", "open", sv.ID)), "СОШ № 1", "Ответили: 10 · среднее 3,6")
+	flowtest.Has(t, e.Send(t, resChair, e.L.T("survey.results.menu")), "2 опроса")
+	flowtest.Has(t, e.Press(t, resChair, flows.CB("svr", "open", assoc.ID)), "вся ассоциация", "Ответили: 5 · среднее 5,0")
+	flowtest.Has(t, e.Press(t, resChair, flows.CB("svr", "open", sv.ID)), "СОШ № 1", "Ответили: 10 · среднее 3,6")
 }
 
 // resJob finds a registered periodic job by name.
@@ -716,5 +696,5 @@ func TestRemindersDigestAndClose(t *testing.T) {
 		t.Fatalf("second close: %v, %d messages", err, len(msgs))
 	}
 	// The final results' buttons work for the quality manager.
-	resHas(t, resOpen(t, e, resQM, sv), "⏹ Завершён")
+	flowtest.Has(t, resOpen(t, e, resQM, sv), "⏹ Завершён")
 }

@@ -154,56 +154,6 @@ func (m *manEnv) upload(t *testing.T, u flowtest.User, name string, data []byte)
 	return msgs
 }
 
-func manTo(msgs []bot.Message, u flowtest.User) []bot.Message {
-	var out []bot.Message
-	for _, m := range msgs {
-		if m.Chat() == u.ID {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func manHas(t *testing.T, msgs []bot.Message, want ...string) {
-	t.Helper()
-	got := flowtest.Joined(msgs)
-	for _, w := range want {
-		if !strings.Contains(got, w) {
-			t.Fatalf("reply lacks %q; got:\n%s", w, got)
-		}
-	}
-}
-
-func manLacks(t *testing.T, msgs []bot.Message, texts ...string) {
-	t.Helper()
-	got := flowtest.Joined(msgs)
-	for _, w := range texts {
-		if strings.Contains(got, w) {
-			t.Fatalf("reply has %q; got:\n%s", w, got)
-		}
-	}
-}
-
-// manLabels lists the labels of the buttons in msgs.
-func manLabels(msgs []bot.Message) []string {
-	var out []string
-	for _, m := range msgs {
-		var kb bot.Keyboard
-		switch m := m.(type) {
-		case bot.Text:
-			kb = m.Buttons
-		case bot.Edit:
-			kb = m.Buttons
-		}
-		for _, row := range kb {
-			for _, b := range row {
-				out = append(out, b.Text)
-			}
-		}
-	}
-	return out
-}
-
 // manDocument is the document among msgs.
 func manDocument(t *testing.T, msgs []bot.Message) bot.Document {
 	t.Helper()
@@ -222,12 +172,12 @@ func (m *manEnv) startTask(t *testing.T, title string, who ...string) {
 	t.Helper()
 	m.Send(t, manQM, "🗂 Программа")
 	m.PressLabel(t, manQM, "➕ Новая задача")
-	manHas(t, m.Send(t, manQM, title), "К какому направлению")
+	flowtest.Has(t, m.Send(t, manQM, title), "К какому направлению")
 	m.PressLabel(t, manQM, m.dirs[1].Name)
 	for _, name := range who {
 		m.PressLabel(t, manQM, name)
 	}
-	manHas(t, m.PressLabel(t, manQM, fmt.Sprintf("Готово (%d)", len(who))), "Какой срок?")
+	flowtest.Has(t, m.PressLabel(t, manQM, fmt.Sprintf("Готово (%d)", len(who))), "Какой срок?")
 }
 
 // finishTask answers the evidence question and creates the task; it
@@ -240,7 +190,7 @@ func (m *manEnv) finishTask(t *testing.T, evidence bool) ([]bot.Message, storage
 		m.PressLabel(t, manQM, "Нет")
 	}
 	msgs := m.PressLabel(t, manQM, "✅ Создать")
-	manHas(t, msgs, "Задача создана")
+	flowtest.Has(t, msgs, "Задача создана")
 	list := m.tasks(t)
 	if len(list) == 0 {
 		t.Fatal("no task stored")
@@ -254,7 +204,7 @@ func TestManOverviewMenu(t *testing.T) {
 	t.Parallel()
 	m := newManEnv(t)
 	msgs := m.Send(t, manQM, "🗂 Программа")
-	manHas(t, msgs, "Программа "+SchoolYear(flowtest.Start), "СОШ № 5", m.dirs[0].Name, "Задач пока нет")
+	flowtest.Has(t, msgs, "Программа "+SchoolYear(flowtest.Start), "СОШ № 5", m.dirs[0].Name, "Задач пока нет")
 	for _, l := range []string{"➕ Новая задача", "⚠️ Просроченные", "📈 График", "📄 Excel", "📥 Импорт из Excel"} {
 		if !slices.Contains(m.Labels(manQM), l) {
 			t.Fatalf("no button %q in %q", l, m.Labels(manQM))
@@ -264,14 +214,14 @@ func TestManOverviewMenu(t *testing.T) {
 	m.task(t, "Анализ ВПР", time.Date(2026, 11, 25, 0, 0, 0, 0, flowtest.Zone), m.anna, m.boris)
 	m.Clock.Set(time.Date(2026, 12, 5, 10, 0, 0, 0, flowtest.Zone))
 	msgs = m.Send(t, manQM, "🗂 Программа")
-	manHas(t, msgs, "В программе 1 задача.", "назначено: 2", "⚠️ просрочено: 2")
+	flowtest.Has(t, msgs, "В программе 1 задача.", "назначено: 2", "⚠️ просрочено: 2")
 	if !slices.Contains(m.Labels(manQM), "⚠️ Просроченные (2)") {
 		t.Fatalf("buttons %q", m.Labels(manQM))
 	}
 	msgs = m.PressLabel(t, manQM, "⚠️ Просроченные (2)")
-	manHas(t, msgs, "Просрочена 1 задача", "Анализ ВПР", "просрочено на 10 дней", "Иванова Анна Сергеевна — назначена", "Петров Борис Ильич — назначена")
+	flowtest.Has(t, msgs, "Просрочена 1 задача", "Анализ ВПР", "просрочено на 10 дней", "Иванова Анна Сергеевна — назначена", "Петров Борис Ильич — назначена")
 	msgs = m.PressLabel(t, manQM, "1. Анализ ВПР")
-	manHas(t, msgs, "📌 Анализ ВПР", "⚠️ просрочено на 10 дней", "⚠️ Иванова Анна Сергеевна — назначена")
+	flowtest.Has(t, msgs, "📌 Анализ ВПР", "⚠️ просрочено на 10 дней", "⚠️ Иванова Анна Сергеевна — назначена")
 }
 
 func TestManNewTaskTypedDates(t *testing.T) {
@@ -296,14 +246,14 @@ func TestManNewTaskTypedDates(t *testing.T) {
 		if i == 0 {
 			// Past dates, and a past time today, are refused with the
 			// reason; the step stays.
-			manHas(t, m.Send(t, manQM, "01.11.2026"), "Эта дата уже прошла")
-			manHas(t, m.Send(t, manQM, "сегодня 09:00"), "Это время уже прошло")
-			manHas(t, m.Send(t, manQM, "когда-нибудь"), "Не получилось понять срок")
+			flowtest.Has(t, m.Send(t, manQM, "01.11.2026"), "Эта дата уже прошла")
+			flowtest.Has(t, m.Send(t, manQM, "сегодня 09:00"), "Это время уже прошло")
+			flowtest.Has(t, m.Send(t, manQM, "когда-нибудь"), "Не получилось понять срок")
 			if s := m.step(t, manQM); s != stepManDue {
 				t.Fatalf("step %q after refused dates", s)
 			}
 		}
-		manHas(t, m.Send(t, manQM, tc.typed), "Нужны ли доказательства")
+		flowtest.Has(t, m.Send(t, manQM, tc.typed), "Нужны ли доказательства")
 		msgs, tk, as := m.finishTask(t, i%2 == 0)
 		if tk.Title != title || !tk.Due.Equal(tc.want) || tk.HasTime != tc.hasTime || tk.EvidenceRequired != (i%2 == 0) ||
 			tk.DirectionID != m.dirs[1].ID || tk.CreatedBy != m.qm.ID {
@@ -316,7 +266,7 @@ func TestManNewTaskTypedDates(t *testing.T) {
 		if !as[0].NextRemindAt.Equal(next) {
 			t.Fatalf("%q: next reminder %v, want %v", tc.typed, as[0].NextRemindAt, next)
 		}
-		manHas(t, manTo(msgs, manAnna), "Вам назначена новая задача", title)
+		flowtest.Has(t, flowtest.To(msgs, manAnna), "Вам назначена новая задача", title)
 		if m.step(t, manQM) != "" {
 			t.Fatalf("step %q after creating", m.step(t, manQM))
 		}
@@ -330,14 +280,14 @@ func TestManNewTaskQuickDateAndFix(t *testing.T) {
 	// Through the summary: the quick date, then a changed title.
 	m.PressLabel(t, manQM, "Через неделю (27 ноября)")
 	msgs := m.PressLabel(t, manQM, "Нет")
-	manHas(t, msgs, "Проверьте задачу", "📌 Педсовет", "Петров Борис Ильич", "27 ноября 2026", "не обязательны")
+	flowtest.Has(t, msgs, "Проверьте задачу", "📌 Педсовет", "Петров Борис Ильич", "27 ноября 2026", "не обязательны")
 	m.PressLabel(t, manQM, "✏️ Название")
-	manHas(t, m.Send(t, manQM, "Педсовет по итогам четверти"), "Проверьте задачу", "📌 Педсовет по итогам четверти")
+	flowtest.Has(t, m.Send(t, manQM, "Педсовет по итогам четверти"), "Проверьте задачу", "📌 Педсовет по итогам четверти")
 	// The menu in the middle keeps the new task; «Продолжить» brings it back.
 	m.Send(t, manQM, "🗂 Программа")
-	manHas(t, m.PressLabel(t, manQM, "↩ Продолжить новую задачу"), "Проверьте задачу")
+	flowtest.Has(t, m.PressLabel(t, manQM, "↩ Продолжить новую задачу"), "Проверьте задачу")
 	msgs = m.PressLabel(t, manQM, "✅ Создать")
-	manHas(t, msgs, "Задача создана")
+	flowtest.Has(t, msgs, "Задача создана")
 	list := m.tasks(t)
 	if len(list) != 1 || list[0].Title != "Педсовет по итогам четверти" || !list[0].Due.Equal(time.Date(2026, 11, 27, 0, 0, 0, 0, flowtest.Zone)) {
 		t.Fatalf("tasks %+v", list)
@@ -357,14 +307,14 @@ func TestManTeacherSearch(t *testing.T) {
 	m.Send(t, manQM, "Мониторинг")
 	msgs := m.PressLabel(t, manQM, m.dirs[0].Name)
 	// 11 teachers: two pages of 8.
-	manHas(t, msgs, "Стр. 1 из 2")
+	flowtest.Has(t, msgs, "Стр. 1 из 2")
 	if !slices.Contains(m.Labels(manQM), "Далее ›") {
 		t.Fatalf("no next page: %q", m.Labels(manQM))
 	}
 	// A few letters of the surname, any case.
 	msgs = m.Send(t, manQM, "ИВА")
-	manHas(t, msgs, "Нашлись по «ИВА»")
-	got := manLabels(msgs)
+	flowtest.Has(t, msgs, "Нашлись по «ИВА»")
+	got := flowtest.ButtonLabels(msgs)
 	for _, want := range []string{"Иванов Игорь Олегович", "Иваненко Марина Юрьевна", "Иванова Анна Сергеевна"} {
 		if !slices.Contains(got, want) {
 			t.Fatalf("search lacks %q: %q", want, got)
@@ -375,17 +325,17 @@ func TestManTeacherSearch(t *testing.T) {
 	}
 	m.PressLabel(t, manQM, "Иваненко Марина Юрьевна")
 	// ё typed as е.
-	if got := manLabels(m.Send(t, manQM, "елк")); !slices.Contains(got, "Ёлкина Дарья Андреевна") || slices.Contains(got, "Иванов Игорь Олегович") {
+	if got := flowtest.ButtonLabels(m.Send(t, manQM, "елк")); !slices.Contains(got, "Ёлкина Дарья Андреевна") || slices.Contains(got, "Иванов Игорь Олегович") {
 		t.Fatalf("ё search: %q", got)
 	}
 	m.PressLabel(t, manQM, "Ёлкина Дарья Андреевна")
-	manHas(t, m.Send(t, manQM, "xyz"), "никого не нашлось")
+	flowtest.Has(t, m.Send(t, manQM, "xyz"), "никого не нашлось")
 	msgs = m.PressLabel(t, manQM, "👥 Показать всех")
-	manHas(t, msgs, "Выбраны: Иваненко Марина Юрьевна, Ёлкина Дарья Андреевна")
+	flowtest.Has(t, msgs, "Выбраны: Иваненко Марина Юрьевна, Ёлкина Дарья Андреевна")
 	// Unticking.
 	m.Send(t, manQM, "ива")
 	m.PressLabel(t, manQM, "✅ Иваненко Марина Юрьевна")
-	manHas(t, m.PressLabel(t, manQM, "Готово (1)"), "Ответственные: Ёлкина Дарья Андреевна")
+	flowtest.Has(t, m.PressLabel(t, manQM, "Готово (1)"), "Ответственные: Ёлкина Дарья Андреевна")
 }
 
 func TestManTwoAssignees(t *testing.T) {
@@ -397,9 +347,9 @@ func TestManTwoAssignees(t *testing.T) {
 	if len(as) != 2 {
 		t.Fatalf("assignments %+v", as)
 	}
-	manHas(t, manTo(msgs, manAnna), "Открытые уроки", "Вам назначена новая задача")
-	manHas(t, manTo(msgs, manBoris), "Открытые уроки", "Вам назначена новая задача")
-	manHas(t, manTo(msgs, manQM), "отправлена 2 ответственным", "Иванова Анна Сергеевна — назначена", "Петров Борис Ильич — назначена")
+	flowtest.Has(t, flowtest.To(msgs, manAnna), "Открытые уроки", "Вам назначена новая задача")
+	flowtest.Has(t, flowtest.To(msgs, manBoris), "Открытые уроки", "Вам назначена новая задача")
+	flowtest.Has(t, flowtest.To(msgs, manQM), "отправлена 2 ответственным", "Иванова Анна Сергеевна — назначена", "Петров Борис Ильич — назначена")
 }
 
 // report writes and sends p's report on task id through the store.
@@ -440,7 +390,7 @@ func TestManAcceptAndReturnReport(t *testing.T) {
 	m.Send(t, manQM, "🗂 Программа")
 	m.PressLabel(t, manQM, "📋 Все задачи")
 	msgs := m.PressLabel(t, manQM, "1. Портфолио")
-	manHas(t, msgs, "Иванова Анна Сергеевна — ждёт проверки")
+	flowtest.Has(t, msgs, "Иванова Анна Сергеевна — ждёт проверки")
 
 	// The exact data the assignee's part sends.
 	msgs = m.Press(t, manQM, fmt.Sprintf("tkm:rep:%d.%d", tk.ID, m.anna.ID))
@@ -457,23 +407,23 @@ func TestManAcceptAndReturnReport(t *testing.T) {
 	if len(album.Photos) != 2 || album.Photos[0].FileID != "ph1" || doc.FileID != "doc1" {
 		t.Fatalf("evidence re-sent: %+v %+v", album, doc)
 	}
-	manHas(t, msgs, "Отчёт по задаче «Портфолио»", "Всё собрано", "2 фото, 1 документ, 1 ссылка", "https://example.org/p")
+	flowtest.Has(t, msgs, "Отчёт по задаче «Портфолио»", "Всё собрано", "2 фото, 1 документ, 1 ссылка", "https://example.org/p")
 	msgs = m.PressLabel(t, manQM, "✅ Принять")
-	manHas(t, msgs, "Отчёт принят")
-	manHas(t, manTo(msgs, manAnna), "Ваш отчёт по задаче «Портфолио» принят")
+	flowtest.Has(t, msgs, "Отчёт принят")
+	flowtest.Has(t, flowtest.To(msgs, manAnna), "Ваш отчёт по задаче «Портфолио» принят")
 	if a := m.assignment(t, tk.ID, m.anna); a.Status != storage.TaskConfirmed || !a.NextRemindAt.IsZero() {
 		t.Fatalf("accepted: %+v", a)
 	}
 	// A second press of an old button.
 	msgs = m.Press(t, manQM, fmt.Sprintf("tkm:acc:%d.%d", tk.ID, m.anna.ID))
-	manHas(t, msgs, "уже решено")
+	flowtest.Has(t, msgs, "уже решено")
 
 	// Boris's report goes back with a comment.
 	m.Press(t, manQM, fmt.Sprintf("tkm:rep:%d.%d", tk.ID, m.boris.ID))
-	manHas(t, m.PressLabel(t, manQM, "↩️ Вернуть"), "Напишите, что нужно доработать")
+	flowtest.Has(t, m.PressLabel(t, manQM, "↩️ Вернуть"), "Напишите, что нужно доработать")
 	msgs = m.Send(t, manQM, "Не хватает фотографий с урока")
-	manHas(t, msgs, "возвращён на доработку")
-	manHas(t, manTo(msgs, manBoris), "Отчёт вернули на доработку", "Портфолио", "Не хватает фотографий с урока")
+	flowtest.Has(t, msgs, "возвращён на доработку")
+	flowtest.Has(t, flowtest.To(msgs, manBoris), "Отчёт вернули на доработку", "Портфолио", "Не хватает фотографий с урока")
 	a := m.assignment(t, tk.ID, m.boris)
 	policy := storage.DefaultReminderPolicy(m.org.ID)
 	next, _ := FirstReminder(policy, tk.Due, false, flowtest.Start, flowtest.Zone)
@@ -499,11 +449,11 @@ func TestManRequests(t *testing.T) {
 	}
 	m.Send(t, manQM, "🗂 Программа")
 	msgs := m.Press(t, manQM, fmt.Sprintf("tkm:req:%d", req.ID))
-	manHas(t, msgs, "Просьба перенести срок", "Иванова Анна Сергеевна", "Болею", "1 декабря 2026", "15 декабря 2026")
+	flowtest.Has(t, msgs, "Просьба перенести срок", "Иванова Анна Сергеевна", "Болею", "1 декабря 2026", "15 декабря 2026")
 	msgs = m.PressLabel(t, manQM, "✅ Одобрить")
-	manHas(t, msgs, "Перенос одобрен")
-	manHas(t, manTo(msgs, manAnna), "Перенос срока одобрен", "Анкетирование")
-	manHas(t, manTo(msgs, manBoris), "У задачи новый срок")
+	flowtest.Has(t, msgs, "Перенос одобрен")
+	flowtest.Has(t, flowtest.To(msgs, manAnna), "Перенос срока одобрен", "Анкетирование")
+	flowtest.Has(t, flowtest.To(msgs, manBoris), "У задачи новый срок")
 	r, err := m.Store.FindRequest(ctx, req.ID)
 	if err != nil || r.Status != "approved" || r.DecidedBy != m.qm.ID {
 		t.Fatalf("request %+v %v", r, err)
@@ -518,7 +468,7 @@ func TestManRequests(t *testing.T) {
 			t.Fatalf("next reminder of %d: %v, want %v", a.PersonID, a.NextRemindAt, next)
 		}
 	}
-	manHas(t, m.Press(t, manQM, fmt.Sprintf("tkm:reqok:%d", req.ID)), "уже решено")
+	flowtest.Has(t, m.Press(t, manQM, fmt.Sprintf("tkm:reqok:%d", req.ID)), "уже решено")
 
 	// Refused: the deadline stays.
 	req2, err := m.Store.CreateRequest(ctx, storage.TaskRequest{TaskID: tk.ID, PersonID: m.boris.ID, Kind: storage.RequestPostpone,
@@ -528,8 +478,8 @@ func TestManRequests(t *testing.T) {
 	}
 	m.Press(t, manQM, fmt.Sprintf("tkm:req:%d", req2.ID))
 	msgs = m.PressLabel(t, manQM, "❌ Отказать")
-	manHas(t, msgs, "В переносе отказано")
-	manHas(t, manTo(msgs, manBoris), "не одобрен", "15 декабря 2026")
+	flowtest.Has(t, msgs, "В переносе отказано")
+	flowtest.Has(t, flowtest.To(msgs, manBoris), "не одобрен", "15 декабря 2026")
 	if r, _ := m.Store.FindRequest(ctx, req2.ID); r.Status != "refused" {
 		t.Fatalf("request %+v", r)
 	}
@@ -544,12 +494,12 @@ func TestManRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgs = m.Press(t, manQM, fmt.Sprintf("tkm:req:%d", req3.ID))
-	manHas(t, msgs, "Просьба о помощи", "Не знаю, где взять анкеты")
-	if slices.Contains(manLabels(msgs), "❌ Отказать") {
+	flowtest.Has(t, msgs, "Просьба о помощи", "Не знаю, где взять анкеты")
+	if slices.Contains(flowtest.ButtonLabels(msgs), "❌ Отказать") {
 		t.Fatal("help can be refused")
 	}
 	msgs = m.PressLabel(t, manQM, "👌 Понятно")
-	manHas(t, manTo(msgs, manBoris), "прочитал вашу просьбу о помощи")
+	flowtest.Has(t, flowtest.To(msgs, manBoris), "прочитал вашу просьбу о помощи")
 	if r, _ := m.Store.FindRequest(ctx, req3.ID); r.Status != "approved" {
 		t.Fatalf("help request %+v", r)
 	}
@@ -564,14 +514,14 @@ func TestManEditAndCancel(t *testing.T) {
 	m.PressLabel(t, manQM, "✏️ Изменить")
 	m.PressLabel(t, manQM, "Название")
 	msgs := m.Send(t, manQM, "Самоанализ урока")
-	manHas(t, msgs, "Сохранено", "📌 Самоанализ урока")
-	manHas(t, manTo(msgs, manAnna), "В задаче изменения", "Самоанализ урока")
+	flowtest.Has(t, msgs, "Сохранено", "📌 Самоанализ урока")
+	flowtest.Has(t, flowtest.To(msgs, manAnna), "В задаче изменения", "Самоанализ урока")
 
 	m.PressLabel(t, manQM, "✏️ Изменить")
 	m.PressLabel(t, manQM, "Срок")
-	manHas(t, m.Send(t, manQM, "01.01.2020"), "Эта дата уже прошла")
+	flowtest.Has(t, m.Send(t, manQM, "01.01.2020"), "Эта дата уже прошла")
 	msgs = m.PressLabel(t, manQM, "Через 2 недели (4 декабря)")
-	manHas(t, manTo(msgs, manAnna), "У задачи новый срок")
+	flowtest.Has(t, flowtest.To(msgs, manAnna), "У задачи новый срок")
 	got, as := m.find(t, tk.ID)
 	want := time.Date(2026, 12, 4, 0, 0, 0, 0, flowtest.Zone)
 	next, _ := FirstReminder(storage.DefaultReminderPolicy(m.org.ID), want, false, flowtest.Start, flowtest.Zone)
@@ -587,19 +537,19 @@ func TestManEditAndCancel(t *testing.T) {
 
 	m.PressLabel(t, manQM, "🗑 Отменить")
 	msgs = m.PressLabel(t, manQM, "🗑 Да, отменить")
-	manHas(t, msgs, "Задача отменена")
-	manHas(t, manTo(msgs, manAnna), "Задача «Самоанализ урока» отменена")
+	flowtest.Has(t, msgs, "Задача отменена")
+	flowtest.Has(t, flowtest.To(msgs, manAnna), "Задача «Самоанализ урока» отменена")
 	if got, _ := m.find(t, tk.ID); got.CancelledAt.IsZero() {
 		t.Fatal("not cancelled")
 	}
 	// Buttons of the cancelled task.
-	manHas(t, m.Press(t, manQM, fmt.Sprintf("tkm:edit:%d", tk.ID)), "Эта задача отменена")
+	flowtest.Has(t, m.Press(t, manQM, fmt.Sprintf("tkm:edit:%d", tk.ID)), "Эта задача отменена")
 }
 
 func TestManChartAndExport(t *testing.T) {
 	t.Parallel()
 	m := newManEnv(t)
-	manHas(t, func() []bot.Message {
+	flowtest.Has(t, func() []bot.Message {
 		m.Send(t, manQM, "🗂 Программа")
 		return m.PressLabel(t, manQM, "📈 График")
 	}(), "графику нечего показать")
@@ -623,7 +573,7 @@ func TestManChartAndExport(t *testing.T) {
 	if img.Bounds().Dx() < 300 {
 		t.Fatalf("chart %v", img.Bounds())
 	}
-	manHas(t, msgs, "3 назначения", "просрочено 1")
+	flowtest.Has(t, msgs, "3 назначения", "просрочено 1")
 
 	doc := manDocument(t, m.PressLabel(t, manQM, "📄 Excel"))
 	if !strings.HasSuffix(doc.Name, ".xlsx") || !strings.Contains(doc.Caption, "2 задачи") {
@@ -700,7 +650,7 @@ func TestManImport(t *testing.T) {
 	m.Send(t, manQM, "🗂 Программа")
 	msgs := m.PressLabel(t, manQM, "📥 Импорт из Excel")
 	tpl := manDocument(t, msgs)
-	manHas(t, msgs, "Заполните шаблон")
+	flowtest.Has(t, msgs, "Заполните шаблон")
 	f, err := excelize.OpenReader(bytes.NewReader(tpl.Data))
 	if err != nil {
 		t.Fatal(err)
@@ -720,25 +670,25 @@ func TestManImport(t *testing.T) {
 		[]any{"Новое направление", "Конкурс", "", "Петров Борис Ильич", "завтра", "нет"},
 	)
 	msgs = m.upload(t, manQM, "программа.xlsx", bad)
-	manHas(t, msgs, "В файле 4 ошибки", "Строка 3: не указано мероприятие", "Строка 3: «Сидоров» нет среди учителей",
+	flowtest.Has(t, msgs, "В файле 4 ошибки", "Строка 3: не указано мероприятие", "Строка 3: «Сидоров» нет среди учителей",
 		"Строка 3: срок «01.01.2020» уже прошёл", "Строка 3: в столбце доказательств «может»", "Ничего не загружено")
-	manLacks(t, msgs, "Строка 2", "Строка 4")
+	flowtest.Lacks(t, msgs, "Строка 2", "Строка 4")
 	if n := len(m.tasks(t)); n != 0 {
 		t.Fatalf("%d tasks imported from a bad file", n)
 	}
 	if s := m.step(t, manQM); s != stepManImport {
 		t.Fatalf("step %q", s)
 	}
-	manHas(t, m.Send(t, manQM, "вот"), "Жду файл Excel")
+	flowtest.Has(t, m.Send(t, manQM, "вот"), "Жду файл Excel")
 
 	good := manWorkbookOf(t,
 		[]any{m.dirs[0].Name, "Курсы", "72 часа", "Иванова А.С.; Петров Борис Ильич", time.Date(2026, 12, 25, 0, 0, 0, 0, time.UTC), "да"},
 		[]any{"Новое направление", "Конкурс", "", "Петров Борис Ильич", "25.12.2026 14:00", "нет"},
 	)
 	msgs = m.upload(t, manQM, "программа.xlsx", good)
-	manHas(t, msgs, "Программа загружена: 2 задачи", "Новое направление")
-	manHas(t, manTo(msgs, manBoris), "добавлены 2 ваши задачи")
-	manHas(t, manTo(msgs, manAnna), "добавлена 1 ваша задача")
+	flowtest.Has(t, msgs, "Программа загружена: 2 задачи", "Новое направление")
+	flowtest.Has(t, flowtest.To(msgs, manBoris), "добавлены 2 ваши задачи")
+	flowtest.Has(t, flowtest.To(msgs, manAnna), "добавлена 1 ваша задача")
 	list := m.tasks(t)
 	if len(list) != 2 {
 		t.Fatalf("tasks %+v", list)
@@ -792,15 +742,15 @@ func TestManRoleGating(t *testing.T) {
 		m.Send(t, u, "/start")
 		msgs := m.Send(t, u, "🗂 Программа")
 		if u != manOtherQM {
-			manHas(t, msgs, "Это действие вам недоступно")
+			flowtest.Has(t, msgs, "Это действие вам недоступно")
 		} else {
-			manHas(t, msgs, "Гимназия № 2")
-			manLacks(t, msgs, "СОШ № 5")
+			flowtest.Has(t, msgs, "Гимназия № 2")
+			flowtest.Lacks(t, msgs, "СОШ № 5")
 		}
 		for _, d := range data {
 			msgs := m.Press(t, u, d)
-			manHas(t, msgs, "Это действие вам недоступно")
-			manLacks(t, msgs, "Секретная", "Сделано", "Помогите")
+			flowtest.Has(t, msgs, "Это действие вам недоступно")
+			flowtest.Lacks(t, msgs, "Секретная", "Сделано", "Помогите")
 			for _, x := range msgs {
 				if x.Chat() != u.ID && x.Chat() != 0 {
 					t.Fatalf("%d pressing %s: a message to %d", u.ID, d, x.Chat())
@@ -813,9 +763,9 @@ func TestManRoleGating(t *testing.T) {
 		for _, d := range own {
 			msgs := m.Press(t, u, d)
 			if u == manOtherQM {
-				manHas(t, msgs, "Эта кнопка устарела")
+				flowtest.Has(t, msgs, "Эта кнопка устарела")
 			} else {
-				manHas(t, msgs, "Это действие вам недоступно")
+				flowtest.Has(t, msgs, "Это действие вам недоступно")
 			}
 		}
 	}

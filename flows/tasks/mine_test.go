@@ -140,59 +140,6 @@ func (m *mineEnv) step(t *testing.T, u flowtest.User) string {
 	return s.Step
 }
 
-// to returns the messages of msgs that go to chat u.
-func mineTo(msgs []bot.Message, u flowtest.User) []bot.Message {
-	var out []bot.Message
-	for _, m := range msgs {
-		if m.Chat() == u.ID {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func mineHas(t *testing.T, msgs []bot.Message, want ...string) {
-	t.Helper()
-	got := flowtest.Joined(msgs)
-	for _, w := range want {
-		if !strings.Contains(got, w) {
-			t.Fatalf("reply lacks %q; got:\n%s", w, got)
-		}
-	}
-}
-
-func mineLacks(t *testing.T, msgs []bot.Message, texts ...string) {
-	t.Helper()
-	got := flowtest.Joined(msgs)
-	for _, w := range texts {
-		if strings.Contains(got, w) {
-			t.Fatalf("reply has %q; got:\n%s", w, got)
-		}
-	}
-}
-
-// mineData lists the callback data of every button in msgs.
-func mineData(msgs []bot.Message) []string {
-	var out []string
-	for _, m := range msgs {
-		var kb bot.Keyboard
-		switch m := m.(type) {
-		case bot.Text:
-			kb = m.Buttons
-		case bot.Edit:
-			kb = m.Buttons
-		case bot.Photo:
-			kb = m.Buttons
-		}
-		for _, row := range kb {
-			for _, b := range row {
-				out = append(out, b.Data)
-			}
-		}
-	}
-	return out
-}
-
 // notices are the pop-up answers to presses in msgs.
 func mineNotices(msgs []bot.Message) []string {
 	var out []string
@@ -216,7 +163,7 @@ func TestMineAcceptAndAlbumReport(t *testing.T) {
 	tk := m.task(t, "Обновить стенд по ФГОС", mineDayAt(2026, time.November, 25, 14, 0), true, true, m.anna)
 
 	card := m.open(t, mineAnna, 1, tk.Title)
-	mineHas(t, card, "📌 Обновить стенд по ФГОС", "Направление: "+m.dir.Name, "Подробности у руководителя.",
+	flowtest.Has(t, card, "📌 Обновить стенд по ФГОС", "Направление: "+m.dir.Name, "Подробности у руководителя.",
 		"Срок: до 25 ноября, 14:00", "обязательно", "назначена")
 	if got := m.Labels(mineAnna); !slices.Contains(got, "✅ Принять") || !slices.Contains(got, "🆘 Нужна помощь") {
 		t.Fatalf("card buttons %q", got)
@@ -224,8 +171,8 @@ func TestMineAcceptAndAlbumReport(t *testing.T) {
 
 	before := m.assignment(t, tk.ID, m.anna)
 	msgs := m.PressLabel(t, mineAnna, "✅ Принять")
-	mineHas(t, mineTo(msgs, mineAnna), "принята в работу")
-	mineHas(t, mineTo(msgs, mineManager), "Иванова Анна Сергеевна", "«Обновить стенд по ФГОС» принята")
+	flowtest.Has(t, flowtest.To(msgs, mineAnna), "принята в работу")
+	flowtest.Has(t, flowtest.To(msgs, mineManager), "Иванова Анна Сергеевна", "«Обновить стенд по ФГОС» принята")
 	if got := m.Labels(mineAnna); slices.Contains(got, "✅ Принять") || !slices.Contains(got, "📎 Выполнено") {
 		t.Fatalf("after accepting, the card's buttons are %q", got)
 	}
@@ -243,28 +190,28 @@ func TestMineAcceptAndAlbumReport(t *testing.T) {
 		msgs := m.file(t, mineAnna, id, "", "album-1", "")
 		replies += len(msgs)
 		if i == 0 {
-			mineHas(t, msgs, "Альбом получен", "Отправить отчёт")
+			flowtest.Has(t, msgs, "Альбом получен", "Отправить отчёт")
 		}
 	}
 	if replies != 1 {
 		t.Fatalf("an album of 3 photos got %d replies, want 1", replies)
 	}
-	mineHas(t, m.Send(t, mineAnna, "Стенд обновлён, фото прилагаю."), "Комментарий сохранён")
-	mineHas(t, m.file(t, mineAnna, "ph4", "", "", ""), "Получено: 4 фото")
+	flowtest.Has(t, m.Send(t, mineAnna, "Стенд обновлён, фото прилагаю."), "Комментарий сохранён")
+	flowtest.Has(t, m.file(t, mineAnna, "ph4", "", "", ""), "Получено: 4 фото")
 
 	msgs = m.PressLabel(t, mineAnna, "📤 Отправить отчёт")
-	mineHas(t, mineTo(msgs, mineAnna), "Отчёт по задаче «Обновить стенд по ФГОС» отправлен: 4 фото", "ждёт проверки")
+	flowtest.Has(t, flowtest.To(msgs, mineAnna), "Отчёт по задаче «Обновить стенд по ФГОС» отправлен: 4 фото", "ждёт проверки")
 	if m.step(t, mineAnna) != "" {
 		t.Fatal("the report step did not end")
 	}
 	if got := m.Labels(mineAnna); slices.Contains(got, "📎 Выполнено") {
 		t.Fatalf("the card still offers %q", got)
 	}
-	toMgr := mineTo(msgs, mineManager)
-	mineHas(t, toMgr, "Отчёт по задаче «Обновить стенд по ФГОС»", "Иванова Анна Сергеевна", "Стенд обновлён", "4 фото")
+	toMgr := flowtest.To(msgs, mineManager)
+	flowtest.Has(t, toMgr, "Отчёт по задаче «Обновить стенд по ФГОС»", "Иванова Анна Сергеевна", "Стенд обновлён", "4 фото")
 	want := fmt.Sprintf("tkm:rep:%d.%d", tk.ID, m.anna.ID)
-	if !slices.Contains(mineData(toMgr), want) {
-		t.Fatalf("the manager's buttons %q lack %q", mineData(toMgr), want)
+	if !slices.Contains(flowtest.ButtonData(toMgr), want) {
+		t.Fatalf("the manager's buttons %q lack %q", flowtest.ButtonData(toMgr), want)
 	}
 	var photos []string
 	for _, msg := range toMgr {
@@ -300,24 +247,24 @@ func TestMineRequiredEvidenceAndLink(t *testing.T) {
 	m := newMineEnv(t)
 	tk := m.task(t, "Протокол педсовета", mineDayAt(2026, time.November, 27), false, true, m.anna)
 	m.open(t, mineAnna, 1, tk.Title)
-	mineHas(t, m.PressLabel(t, mineAnna, "📎 Выполнено"), "подтверждение обязательно")
-	mineHas(t, m.Send(t, mineAnna, "Всё сделано"), "Комментарий сохранён")
+	flowtest.Has(t, m.PressLabel(t, mineAnna, "📎 Выполнено"), "подтверждение обязательно")
+	flowtest.Has(t, m.Send(t, mineAnna, "Всё сделано"), "Комментарий сохранён")
 
 	msgs := m.PressLabel(t, mineAnna, "📤 Отправить отчёт")
-	mineHas(t, msgs, "нужно подтверждение")
-	if len(mineTo(msgs, mineManager)) != 0 || m.step(t, mineAnna) != stepMineReport {
+	flowtest.Has(t, msgs, "нужно подтверждение")
+	if len(flowtest.To(msgs, mineManager)) != 0 || m.step(t, mineAnna) != stepMineReport {
 		t.Fatal("a report without required evidence went out")
 	}
 	if a := m.assignment(t, tk.ID, m.anna); a.Status != storage.TaskAssigned {
 		t.Fatalf("status %q", a.Status)
 	}
 
-	mineHas(t, m.Send(t, mineAnna, "Протокол тут: https://school7.example/docs/protokol-3.pdf."), "Ссылка сохранена")
-	mineHas(t, m.file(t, mineAnna, "doc1", "protokol.pdf", "", ""), "Документ «protokol.pdf» сохранён")
+	flowtest.Has(t, m.Send(t, mineAnna, "Протокол тут: https://school7.example/docs/protokol-3.pdf."), "Ссылка сохранена")
+	flowtest.Has(t, m.file(t, mineAnna, "doc1", "protokol.pdf", "", ""), "Документ «protokol.pdf» сохранён")
 	msgs = m.PressLabel(t, mineAnna, "📤 Отправить отчёт")
-	mineHas(t, mineTo(msgs, mineAnna), "1 документ, 1 ссылка")
-	toMgr := mineTo(msgs, mineManager)
-	mineHas(t, toMgr, "https://school7.example/docs/protokol-3.pdf", "Всё сделано\nПротокол тут:")
+	flowtest.Has(t, flowtest.To(msgs, mineAnna), "1 документ, 1 ссылка")
+	toMgr := flowtest.To(msgs, mineManager)
+	flowtest.Has(t, toMgr, "https://school7.example/docs/protokol-3.pdf", "Всё сделано\nПротокол тут:")
 	var docs int
 	for _, msg := range toMgr {
 		if d, ok := msg.(bot.Document); ok && d.FileID == "doc1" {
@@ -345,16 +292,16 @@ func TestMineReturnedAndReportedAgain(t *testing.T) {
 	}
 
 	card := m.open(t, mineAnna, 1, tk.Title)
-	mineHas(t, card, "возвращена на доработку", "Комментарий руководителя:\nДобавьте график заседаний")
+	flowtest.Has(t, card, "возвращена на доработку", "Комментарий руководителя:\nДобавьте график заседаний")
 	if got := m.Labels(mineAnna); slices.Contains(got, "✅ Принять") || !slices.Contains(got, "📎 Выполнено") {
 		t.Fatalf("returned card buttons %q", got)
 	}
 	msgs := m.PressLabel(t, mineAnna, "📎 Выполнено")
-	mineLacks(t, msgs, "В черновике уже есть")
+	flowtest.Lacks(t, msgs, "В черновике уже есть")
 	m.file(t, mineAnna, "graph", "grafik.xlsx", "", "График на втором листе")
 	msgs = m.PressLabel(t, mineAnna, "📤 Отправить отчёт")
-	mineHas(t, mineTo(msgs, mineManager), "График на втором листе", "1 документ")
-	mineLacks(t, mineTo(msgs, mineManager), "План готов")
+	flowtest.Has(t, flowtest.To(msgs, mineManager), "График на втором листе", "1 документ")
+	flowtest.Lacks(t, flowtest.To(msgs, mineManager), "План готов")
 	if a := m.assignment(t, tk.ID, m.anna); a.Status != storage.TaskDone {
 		t.Fatalf("status after the second report %q", a.Status)
 	}
@@ -367,13 +314,13 @@ func TestMinePostpone(t *testing.T) {
 
 	ask := func() {
 		t.Helper()
-		mineHas(t, m.PressLabel(t, mineAnna, "📅 Перенести срок"), "Сейчас срок — до 27 ноября, 16:30")
+		flowtest.Has(t, m.PressLabel(t, mineAnna, "📅 Перенести срок"), "Сейчас срок — до 27 ноября, 16:30")
 	}
 	ask()
 	// Past dates and dates not after the deadline are refused; the step stays.
-	mineHas(t, m.Send(t, mineAnna, "19.11.2026"), "Эта дата уже прошла")
-	mineHas(t, m.Send(t, mineAnna, "вчера"), "Не получилось понять дату")
-	mineHas(t, m.Send(t, mineAnna, "26.11"), "позже нынешнего")
+	flowtest.Has(t, m.Send(t, mineAnna, "19.11.2026"), "Эта дата уже прошла")
+	flowtest.Has(t, m.Send(t, mineAnna, "вчера"), "Не получилось понять дату")
+	flowtest.Has(t, m.Send(t, mineAnna, "26.11"), "позже нынешнего")
 	// Each accepted form reaches the reason question.
 	for _, c := range []struct{ typed, date string }{
 		{"25.12", "25 декабря"},
@@ -385,27 +332,27 @@ func TestMinePostpone(t *testing.T) {
 		if got := m.step(t, mineAnna); got != stepMineDue {
 			t.Fatalf("%q: step %q", c.typed, got)
 		}
-		mineHas(t, m.Send(t, mineAnna, c.typed), "Почему нужно перенести срок до "+c.date)
-		mineHas(t, m.PressLabel(t, mineAnna, "Отмена"), "ничего не отправлено")
+		flowtest.Has(t, m.Send(t, mineAnna, c.typed), "Почему нужно перенести срок до "+c.date)
+		flowtest.Has(t, m.PressLabel(t, mineAnna, "Отмена"), "ничего не отправлено")
 		m.open(t, mineAnna, 1, tk.Title)
 		ask()
 	}
 	// The quick button: a week past the deadline.
-	mineHas(t, m.PressLabel(t, mineAnna, "до 4 декабря (+1 нед.)"), "Перенос срока задачи «Анализ ВПР»: до 4 декабря")
+	flowtest.Has(t, m.PressLabel(t, mineAnna, "до 4 декабря (+1 нед.)"), "Перенос срока задачи «Анализ ВПР»: до 4 декабря")
 	msgs := m.Send(t, mineAnna, "Результаты придут только 1 декабря")
-	mineHas(t, mineTo(msgs, mineAnna), "Просьба о переносе срока отправлена")
-	toMgr := mineTo(msgs, mineManager)
-	mineHas(t, toMgr, "Иванова Анна Сергеевна просит перенести срок задачи «Анализ ВПР» с 27 ноября, 16:30 на 4 декабря, 16:30",
+	flowtest.Has(t, flowtest.To(msgs, mineAnna), "Просьба о переносе срока отправлена")
+	toMgr := flowtest.To(msgs, mineManager)
+	flowtest.Has(t, toMgr, "Иванова Анна Сергеевна просит перенести срок задачи «Анализ ВПР» с 27 ноября, 16:30 на 4 декабря, 16:30",
 		"Результаты придут только 1 декабря")
 	var reqID int64
-	for _, d := range mineData(toMgr) {
+	for _, d := range flowtest.ButtonData(toMgr) {
 		if _, err := fmt.Sscanf(d, "tkm:req:%d", &reqID); err == nil {
 			break
 		}
 	}
 	req, err := m.Store.FindRequest(context.Background(), reqID)
 	if err != nil {
-		t.Fatalf("request %d from %q: %v", reqID, mineData(toMgr), err)
+		t.Fatalf("request %d from %q: %v", reqID, flowtest.ButtonData(toMgr), err)
 	}
 	if req.Kind != storage.RequestPostpone || req.TaskID != tk.ID || req.PersonID != m.anna.ID ||
 		!req.NewDue.Equal(mineDayAt(2026, time.December, 4, 16, 30)) {
@@ -420,8 +367,8 @@ func TestMinePostpone(t *testing.T) {
 	ask()
 	m.Send(t, mineAnna, "20.12")
 	msgs = m.Send(t, mineAnna, "Ещё раз прошу")
-	mineHas(t, msgs, "ещё ждёт ответа")
-	if len(mineTo(msgs, mineManager)) != 0 {
+	flowtest.Has(t, msgs, "ещё ждёт ответа")
+	if len(flowtest.To(msgs, mineManager)) != 0 {
 		t.Fatal("the manager was told of a refused request")
 	}
 }
@@ -430,13 +377,13 @@ func TestMineHelp(t *testing.T) {
 	m := newMineEnv(t)
 	tk := m.task(t, "Открытый урок", mineDayAt(2026, time.December, 10), false, false, m.anna)
 	m.open(t, mineAnna, 1, tk.Title)
-	mineHas(t, m.PressLabel(t, mineAnna, "🆘 Нужна помощь"), "Помощь по задаче «Открытый урок»")
-	mineHas(t, m.file(t, mineAnna, "ph", "", "", ""), "причину текстом")
+	flowtest.Has(t, m.PressLabel(t, mineAnna, "🆘 Нужна помощь"), "Помощь по задаче «Открытый урок»")
+	flowtest.Has(t, m.file(t, mineAnna, "ph", "", "", ""), "причину текстом")
 	msgs := m.Send(t, mineAnna, "Нет проектора в кабинете 12")
-	mineHas(t, mineTo(msgs, mineAnna), "Просьба о помощи отправлена")
-	toMgr := mineTo(msgs, mineManager)
-	mineHas(t, toMgr, "Иванова Анна Сергеевна просит помощи по задаче «Открытый урок»", "Нет проектора в кабинете 12")
-	data := mineData(toMgr)
+	flowtest.Has(t, flowtest.To(msgs, mineAnna), "Просьба о помощи отправлена")
+	toMgr := flowtest.To(msgs, mineManager)
+	flowtest.Has(t, toMgr, "Иванова Анна Сергеевна просит помощи по задаче «Открытый урок»", "Нет проектора в кабинете 12")
+	data := flowtest.ButtonData(toMgr)
 	if len(data) != 1 || !strings.HasPrefix(data[0], "tkm:req:") {
 		t.Fatalf("the manager's buttons %q", data)
 	}
@@ -453,23 +400,23 @@ func TestMineTwoAssignees(t *testing.T) {
 	m.PressLabel(t, mineAnna, "📎 Выполнено")
 	m.Send(t, mineAnna, "Раздел «Сведения» проверен")
 	msgs := m.PressLabel(t, mineAnna, "📤 Отправить отчёт")
-	if !slices.Contains(mineData(mineTo(msgs, mineManager)), fmt.Sprintf("tkm:rep:%d.%d", tk.ID, m.anna.ID)) {
-		t.Fatalf("Anna's report button: %q", mineData(msgs))
+	if !slices.Contains(flowtest.ButtonData(flowtest.To(msgs, mineManager)), fmt.Sprintf("tkm:rep:%d.%d", tk.ID, m.anna.ID)) {
+		t.Fatalf("Anna's report button: %q", flowtest.ButtonData(msgs))
 	}
 	if a := m.assignment(t, tk.ID, m.boris); a.Status != storage.TaskAssigned {
 		t.Fatalf("Boris's status after Anna's report: %q", a.Status)
 	}
 	card := m.open(t, mineBoris, 1, tk.Title)
-	mineHas(t, card, "назначена")
+	flowtest.Has(t, card, "назначена")
 	m.PressLabel(t, mineBoris, "✅ Принять")
 	m.PressLabel(t, mineBoris, "📎 Выполнено")
-	mineLacks(t, m.Send(t, mineBoris, "Раздел «Документы» проверен"), "Сведения")
+	flowtest.Lacks(t, m.Send(t, mineBoris, "Раздел «Документы» проверен"), "Сведения")
 	msgs = m.PressLabel(t, mineBoris, "📤 Отправить отчёт")
-	toMgr := mineTo(msgs, mineManager)
-	mineHas(t, toMgr, "Петров Борис Ильич", "Раздел «Документы» проверен")
-	mineLacks(t, toMgr, "Сведения")
-	if !slices.Contains(mineData(toMgr), fmt.Sprintf("tkm:rep:%d.%d", tk.ID, m.boris.ID)) {
-		t.Fatalf("Boris's report button: %q", mineData(toMgr))
+	toMgr := flowtest.To(msgs, mineManager)
+	flowtest.Has(t, toMgr, "Петров Борис Ильич", "Раздел «Документы» проверен")
+	flowtest.Lacks(t, toMgr, "Сведения")
+	if !slices.Contains(flowtest.ButtonData(toMgr), fmt.Sprintf("tkm:rep:%d.%d", tk.ID, m.boris.ID)) {
+		t.Fatalf("Boris's report button: %q", flowtest.ButtonData(toMgr))
 	}
 	for _, p := range []storage.Person{m.anna, m.boris} {
 		if a := m.assignment(t, tk.ID, p); a.Status != storage.TaskDone {
@@ -480,7 +427,7 @@ func TestMineTwoAssignees(t *testing.T) {
 
 func TestMineList(t *testing.T) {
 	m := newMineEnv(t)
-	mineHas(t, m.Send(t, mineAnna, "📌 Мои задачи"), "Открытых задач у вас нет")
+	flowtest.Has(t, m.Send(t, mineAnna, "📌 Мои задачи"), "Открытых задач у вас нет")
 
 	// A task overdue now: made while its deadline was ahead.
 	m.Clock.Set(flowtest.Start.AddDate(0, 0, -10))
@@ -495,25 +442,25 @@ func TestMineList(t *testing.T) {
 
 	msgs := m.Send(t, mineAnna, "/tasks")
 	text := flowtest.Joined(msgs)
-	mineHas(t, msgs, "У вас 10 открытых задач", "1. ⚠️ Просроченная\nдо 18 ноября", "2. Сегодняшняя\nдо 20 ноября",
+	flowtest.Has(t, msgs, "У вас 10 открытых задач", "1. ⚠️ Просроченная\nдо 18 ноября", "2. Сегодняшняя\nдо 20 ноября",
 		"3. Поздняя\nдо 20 декабря", "4. Следующая 1\nдо 10 января 2027", "Стр. 1 из 2")
-	mineLacks(t, msgs, "Чужая", "⚠️ Сегодняшняя", "Следующая 6")
+	flowtest.Lacks(t, msgs, "Чужая", "⚠️ Сегодняшняя", "Следующая 6")
 	if strings.Index(text, "Просроченная") > strings.Index(text, "Сегодняшняя") {
 		t.Fatal("not ordered by deadline")
 	}
-	mineHas(t, m.PressLabel(t, mineAnna, "Далее ›"), "9. Следующая 6", "10. Следующая 7", "Стр. 2 из 2")
+	flowtest.Has(t, m.PressLabel(t, mineAnna, "Далее ›"), "9. Следующая 6", "10. Следующая 7", "Стр. 2 из 2")
 	card := m.PressLabel(t, mineAnna, "10. Следующая 7")
-	mineHas(t, card, "📌 Следующая 7", "до 16 января 2027")
-	mineHas(t, m.PressLabel(t, mineAnna, "‹ К списку"), "Стр. 2 из 2")
+	flowtest.Has(t, card, "📌 Следующая 7", "до 16 января 2027")
+	flowtest.Has(t, m.PressLabel(t, mineAnna, "‹ К списку"), "Стр. 2 из 2")
 	card = m.open(t, mineAnna, 1, "⚠️ Просроченная")
-	mineHas(t, card, "Срок: до 18 ноября — ⚠️ просрочено")
+	flowtest.Has(t, card, "Срок: до 18 ноября — ⚠️ просрочено")
 
 	// A reported task leaves the list and is counted as waiting.
 	m.PressLabel(t, mineAnna, "📎 Выполнено")
-	mineHas(t, m.PressLabel(t, mineAnna, "📤 Отправить отчёт"), "Отчёт пока пустой")
+	flowtest.Has(t, m.PressLabel(t, mineAnna, "📤 Отправить отчёт"), "Отчёт пока пустой")
 	m.Send(t, mineAnna, "Сделано с опозданием, простите")
 	m.PressLabel(t, mineAnna, "📤 Отправить отчёт")
-	mineHas(t, m.Send(t, mineAnna, "/tasks"), "У вас 9 открытых задач", "Ещё 1 отчёт ждёт проверки")
+	flowtest.Has(t, m.Send(t, mineAnna, "/tasks"), "У вас 9 открытых задач", "Ещё 1 отчёт ждёт проверки")
 }
 
 func TestMineForged(t *testing.T) {
@@ -525,7 +472,7 @@ func TestMineForged(t *testing.T) {
 		if n := mineNotices(msgs); !slices.Contains(n, "Это действие вам недоступно.") {
 			t.Fatalf("Boris pressed %s of Anna's task: %q", action, flowtest.Joined(msgs))
 		}
-		mineLacks(t, msgs, "Задача Анны")
+		flowtest.Lacks(t, msgs, "Задача Анны")
 	}
 	for _, data := range []string{
 		flows.CB(cbMine, mineCardA, fmt.Sprintf("%d.1", tk.ID)),
@@ -549,7 +496,7 @@ func TestMineForged(t *testing.T) {
 		t.Fatalf("a second accept: %q", n)
 	}
 	stranger := flowtest.User{ID: 810099, First: "Гость"}
-	mineHas(t, m.Send(t, stranger, "/tasks"), "Это действие вам недоступно.")
+	flowtest.Has(t, m.Send(t, stranger, "/tasks"), "Это действие вам недоступно.")
 	if a := m.assignment(t, tk.ID, m.anna); a.Status != storage.TaskAccepted {
 		t.Fatalf("status %q", a.Status)
 	}

@@ -50,7 +50,7 @@ func (m *manEnv) openSettings(t *testing.T) {
 	t.Helper()
 	m.Send(t, manQM, "🗂 Программа")
 	msgs := m.PressLabel(t, manQM, "⚙️ Напоминания")
-	manHas(t, msgs, "⚙️ Напоминания — СОШ № 5")
+	flowtest.Has(t, msgs, "⚙️ Напоминания — СОШ № 5")
 }
 
 func utcDay(y int, mo time.Month, d int) time.Time { return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC) }
@@ -60,7 +60,7 @@ func TestSettingsScreenDefault(t *testing.T) {
 	m := newSetEnv(t)
 	m.Send(t, manQM, "🗂 Программа")
 	msgs := m.PressLabel(t, manQM, "⚙️ Напоминания")
-	manHas(t, msgs,
+	flowtest.Has(t, msgs,
 		"📅 До срока: за 7 дней, за 1 день и в день срока",
 		"🔁 После срока: раз в 2 дня",
 		"📣 Руководителю: сообщить, если задача просрочена на 3 дня",
@@ -69,12 +69,12 @@ func TestSettingsScreenDefault(t *testing.T) {
 		"🎉 Праздники: не указаны",
 		"Уже назначенные напоминания придут в своё время")
 	for _, l := range []string{"📅 До срока", "🔁 После срока", "📣 Руководителю", "🌙 Тихие часы", "🗓 Дни недели", "🎉 Праздники", "↩ По умолчанию", "‹ К программе"} {
-		if !slices.Contains(manLabels(msgs), l) {
-			t.Fatalf("no button %q in %q", l, manLabels(msgs))
+		if !slices.Contains(flowtest.ButtonLabels(msgs), l) {
+			t.Fatalf("no button %q in %q", l, flowtest.ButtonLabels(msgs))
 		}
 	}
 	// Back to the programme.
-	manHas(t, m.PressLabel(t, manQM, "‹ К программе"), "🗂 Программа")
+	flowtest.Has(t, m.PressLabel(t, manQM, "‹ К программе"), "🗂 Программа")
 }
 
 func TestSettingsButtonsSave(t *testing.T) {
@@ -83,13 +83,13 @@ func TestSettingsButtonsSave(t *testing.T) {
 	m.openSettings(t)
 
 	// After the deadline: every day.
-	manHas(t, m.PressLabel(t, manQM, "🔁 После срока"), "Как часто напоминать")
-	manHas(t, m.PressLabel(t, manQM, "каждый день"), "✅ Сохранено.", "🔁 После срока: каждый день")
+	flowtest.Has(t, m.PressLabel(t, manQM, "🔁 После срока"), "Как часто напоминать")
+	flowtest.Has(t, m.PressLabel(t, manQM, "каждый день"), "✅ Сохранено.", "🔁 После срока: каждый день")
 	if p := m.policy(t); p.OverdueEvery != 1 {
 		t.Fatalf("overdue every %d", p.OverdueEvery)
 	}
 	m.PressLabel(t, manQM, "🔁 После срока")
-	manHas(t, m.PressLabel(t, manQM, "раз в 7 дней"), "🔁 После срока: раз в 7 дней")
+	flowtest.Has(t, m.PressLabel(t, manQM, "раз в 7 дней"), "🔁 После срока: раз в 7 дней")
 	if p := m.policy(t); p.OverdueEvery != 7 {
 		t.Fatalf("overdue every %d", p.OverdueEvery)
 	}
@@ -99,12 +99,12 @@ func TestSettingsButtonsSave(t *testing.T) {
 	if !slices.Contains(m.Labels(manQM), "✅ 3 дня") {
 		t.Fatalf("current choice not marked: %q", m.Labels(manQM))
 	}
-	manHas(t, m.PressLabel(t, manQM, "5 дней"), "просрочена на 5 дней")
+	flowtest.Has(t, m.PressLabel(t, manQM, "5 дней"), "просрочена на 5 дней")
 	if p := m.policy(t); p.EscalateAfter != 5 {
 		t.Fatalf("escalate after %d", p.EscalateAfter)
 	}
 	m.PressLabel(t, manQM, "📣 Руководителю")
-	manHas(t, m.PressLabel(t, manQM, "не сообщать"), "📣 Руководителю: не сообщать")
+	flowtest.Has(t, m.PressLabel(t, manQM, "не сообщать"), "📣 Руководителю: не сообщать")
 	if p := m.policy(t); p.EscalateAfter != 0 {
 		t.Fatalf("escalate after %d", p.EscalateAfter)
 	}
@@ -116,13 +116,13 @@ func TestSettingsButtonsSave(t *testing.T) {
 		t.Fatalf("weekends %v", p.Weekends)
 	}
 	msgs := m.PressLabel(t, manQM, "Ср")
-	if !slices.Contains(manLabels(msgs), "🚫 Ср") || !slices.Contains(manLabels(msgs), "Вс") {
-		t.Fatalf("toggles %q", manLabels(msgs))
+	if !slices.Contains(flowtest.ButtonLabels(msgs), "🚫 Ср") || !slices.Contains(flowtest.ButtonLabels(msgs), "Вс") {
+		t.Fatalf("toggles %q", flowtest.ButtonLabels(msgs))
 	}
 	if p := m.policy(t); !slices.Equal(p.Weekends, []int{3, 6}) {
 		t.Fatalf("weekends %v", p.Weekends)
 	}
-	manHas(t, m.PressLabel(t, manQM, "‹ К настройкам"), "по дням недели: Ср, Сб")
+	flowtest.Has(t, m.PressLabel(t, manQM, "‹ К настройкам"), "по дням недели: Ср, Сб")
 
 	// The rest of the policy is untouched.
 	want := storage.DefaultReminderPolicy(m.org.ID)
@@ -132,7 +132,7 @@ func TestSettingsButtonsSave(t *testing.T) {
 	}
 
 	// Back to the default.
-	manHas(t, m.PressLabel(t, manQM, "↩ По умолчанию"), "Вернули настройки по умолчанию", "Сб, Вс")
+	flowtest.Has(t, m.PressLabel(t, manQM, "↩ По умолчанию"), "Вернули настройки по умолчанию", "Сб, Вс")
 	if diff := cmp.Diff(storage.DefaultReminderPolicy(m.org.ID), m.policy(t)); diff != "" {
 		t.Fatalf("policy (-want +got):\n%s", diff)
 	}
@@ -144,13 +144,13 @@ func TestSettingsTypedSave(t *testing.T) {
 	m.openSettings(t)
 
 	// The ladder: a bad answer keeps the question.
-	manHas(t, m.PressLabel(t, manQM, "📅 До срока"), "За сколько дней до срока")
-	manHas(t, m.Send(t, manQM, "неделя"), "Не получилось понять «неделя»")
-	manHas(t, m.Send(t, manQM, "3, 99"), "от 0 до 60")
+	flowtest.Has(t, m.PressLabel(t, manQM, "📅 До срока"), "За сколько дней до срока")
+	flowtest.Has(t, m.Send(t, manQM, "неделя"), "Не получилось понять «неделя»")
+	flowtest.Has(t, m.Send(t, manQM, "3, 99"), "от 0 до 60")
 	if s := m.step(t, manQM); s != stepSetLadder {
 		t.Fatalf("step %q after a refused ladder", s)
 	}
-	manHas(t, m.Send(t, manQM, "14, 3, 0"), "✅ Сохранено.", "📅 До срока: за 14 дней, за 3 дня и в день срока")
+	flowtest.Has(t, m.Send(t, manQM, "14, 3, 0"), "✅ Сохранено.", "📅 До срока: за 14 дней, за 3 дня и в день срока")
 	if p := m.policy(t); !slices.Equal(p.Ladder, []int{-14, -3, 0}) {
 		t.Fatalf("ladder %v", p.Ladder)
 	}
@@ -160,24 +160,24 @@ func TestSettingsTypedSave(t *testing.T) {
 
 	// Quiet hours.
 	m.PressLabel(t, manQM, "🌙 Тихие часы")
-	manHas(t, m.Send(t, manQM, "поздно вечером"), "Не получилось понять время")
-	manHas(t, m.Send(t, manQM, "25:00-08:00"), "Не получилось понять время")
-	manHas(t, m.Send(t, manQM, "8:00-8:00"), "совпадают")
-	manHas(t, m.Send(t, manQM, "22:30 - 7:00"), "🌙 Тихие часы: с 22:30 до 07:00")
+	flowtest.Has(t, m.Send(t, manQM, "поздно вечером"), "Не получилось понять время")
+	flowtest.Has(t, m.Send(t, manQM, "25:00-08:00"), "Не получилось понять время")
+	flowtest.Has(t, m.Send(t, manQM, "8:00-8:00"), "совпадают")
+	flowtest.Has(t, m.Send(t, manQM, "22:30 - 7:00"), "🌙 Тихие часы: с 22:30 до 07:00")
 	if p := m.policy(t); p.QuietFrom != 22*60+30 || p.QuietTo != 7*60 {
 		t.Fatalf("quiet %d-%d", p.QuietFrom, p.QuietTo)
 	}
 	m.PressLabel(t, manQM, "🌙 Тихие часы")
-	manHas(t, m.Send(t, manQM, "нет"), "🌙 Тихие часы: нет")
+	flowtest.Has(t, m.Send(t, manQM, "нет"), "🌙 Тихие часы: нет")
 	if p := m.policy(t); p.QuietFrom != p.QuietTo {
 		t.Fatalf("quiet %d-%d", p.QuietFrom, p.QuietTo)
 	}
 
 	// Holidays, relative to 20 November 2026; a past date is allowed.
 	m.PressLabel(t, manQM, "🎉 Праздники")
-	manHas(t, m.Send(t, manQM, "31.12, когда-нибудь"), "Не получилось понять дату «когда-нибудь»")
-	manHas(t, m.Send(t, manQM, "08.01-01.01"), "конец должен быть не раньше начала")
-	manHas(t, m.Send(t, manQM, "31.12-03.01\n23 февраля, 04.11.2026"),
+	flowtest.Has(t, m.Send(t, manQM, "31.12, когда-нибудь"), "Не получилось понять дату «когда-нибудь»")
+	flowtest.Has(t, m.Send(t, manQM, "08.01-01.01"), "конец должен быть не раньше начала")
+	flowtest.Has(t, m.Send(t, manQM, "31.12-03.01\n23 февраля, 04.11.2026"),
 		"🎉 Праздники: 4 ноября 2026, 31 декабря 2026 – 3 января 2027, 23 февраля 2027")
 	want := []time.Time{utcDay(2026, 11, 4), utcDay(2026, 12, 31), utcDay(2027, 1, 1), utcDay(2027, 1, 2), utcDay(2027, 1, 3), utcDay(2027, 2, 23)}
 	if diff := cmp.Diff(want, m.policy(t).Holidays); diff != "" {
@@ -191,20 +191,20 @@ func TestSettingsTypedSave(t *testing.T) {
 	}
 	// «очистить» typed, and the button, empty the list.
 	m.PressLabel(t, manQM, "🎉 Праздники")
-	manHas(t, m.Send(t, manQM, "Очистить"), "🎉 Праздники: не указаны")
+	flowtest.Has(t, m.Send(t, manQM, "Очистить"), "🎉 Праздники: не указаны")
 	if got := m.policy(t).Holidays; got != nil {
 		t.Fatalf("holidays %v", got)
 	}
 	m.PressLabel(t, manQM, "🎉 Праздники")
 	m.Send(t, manQM, "01.05")
-	manHas(t, m.PressLabel(t, manQM, "🧹 Очистить праздники"), "🎉 Праздники: не указаны")
+	flowtest.Has(t, m.PressLabel(t, manQM, "🧹 Очистить праздники"), "🎉 Праздники: не указаны")
 	if got := m.policy(t).Holidays; got != nil {
 		t.Fatalf("holidays %v", got)
 	}
 
 	// «Отмена» leaves a question without a change.
 	m.PressLabel(t, manQM, "📅 До срока")
-	manHas(t, m.PressLabel(t, manQM, "Отмена"), "📅 До срока: за 14 дней")
+	flowtest.Has(t, m.PressLabel(t, manQM, "Отмена"), "📅 До срока: за 14 дней")
 	if s := m.step(t, manQM); s != "" {
 		t.Fatalf("step %q after cancel", s)
 	}
@@ -223,13 +223,13 @@ func TestSettingsRoles(t *testing.T) {
 		flows.CB(cbManage, "setlad", m.org.ID),
 	}
 	// A teacher has no programme; another school's manager has their own.
-	manHas(t, m.Send(t, manAnna, "🗂 Программа"), "недоступно")
-	manHas(t, m.Send(t, manOtherQM, "🗂 Программа"), "Гимназия № 2")
+	flowtest.Has(t, m.Send(t, manAnna, "🗂 Программа"), "недоступно")
+	flowtest.Has(t, m.Send(t, manOtherQM, "🗂 Программа"), "Гимназия № 2")
 	for _, u := range []flowtest.User{manAnna, manOtherQM} {
 		for _, d := range data {
 			msgs := m.Press(t, u, d)
-			manHas(t, msgs, "недоступно")
-			manLacks(t, msgs, "Напоминания —", "Сохранено")
+			flowtest.Has(t, msgs, "недоступно")
+			flowtest.Lacks(t, msgs, "Напоминания —", "Сохранено")
 		}
 	}
 	if diff := cmp.Diff(storage.DefaultReminderPolicy(m.org.ID), m.policy(t)); diff != "" {
@@ -240,8 +240,8 @@ func TestSettingsRoles(t *testing.T) {
 	}
 	// A forged value is stale.
 	m.openSettings(t)
-	manHas(t, m.Press(t, manQM, flows.CB(cbManage, "setov", strconv.FormatInt(m.org.ID, 10)+".5")), "устарел")
-	manHas(t, m.Press(t, manQM, flows.CB(cbManage, "setwdt", strconv.FormatInt(m.org.ID, 10)+".7")), "устарел")
+	flowtest.Has(t, m.Press(t, manQM, flows.CB(cbManage, "setov", strconv.FormatInt(m.org.ID, 10)+".5")), "устарел")
+	flowtest.Has(t, m.Press(t, manQM, flows.CB(cbManage, "setwdt", strconv.FormatInt(m.org.ID, 10)+".7")), "устарел")
 }
 
 func TestSettingsParseLadder(t *testing.T) {
@@ -358,12 +358,12 @@ func TestSettingsKeepsDraft(t *testing.T) {
 	m := newSetEnv(t)
 	m.Send(t, manQM, "🗂 Программа")
 	m.PressLabel(t, manQM, "➕ Новая задача")
-	manHas(t, m.Send(t, manQM, "Анализ ВПР"), "К какому направлению")
+	flowtest.Has(t, m.Send(t, manQM, "Анализ ВПР"), "К какому направлению")
 	m.Send(t, manQM, "🗂 Программа")
 	m.PressLabel(t, manQM, "⚙️ Напоминания")
 	m.PressLabel(t, manQM, "🌙 Тихие часы")
 	msgs := m.Send(t, manQM, "22:00-07:00")
-	manHas(t, msgs, "с 22:00 до 07:00", "Новая задача, которую вы начали, ждёт вас.")
+	flowtest.Has(t, msgs, "с 22:00 до 07:00", "Новая задача, которую вы начали, ждёт вас.")
 	if s := m.step(t, manQM); s != stepManDir {
 		t.Fatalf("step %q, want the new task's %q", s, stepManDir)
 	}
