@@ -398,7 +398,9 @@ func (r *pdfRenderer) paragraph(b Paragraph) {
 	lh := lineHeight(pdfTextSize)
 	r.room(lh)
 	r.f.SetX(pdfMarginSide)
-	r.f.MultiCell(r.width(), lh, text, "", "J", false)
+	// Left aligned like the rest: fpdf's justification of UTF-8 text
+	// positions every word by hand and rounds the spacing coarsely.
+	r.f.MultiCell(r.width(), lh, text, "", "L", false)
 }
 
 func (r *pdfRenderer) fields(b Fields) {

@@ -259,6 +259,26 @@ func TestPDFLargeImagesScaled(t *testing.T) {
 	}
 }
 
+// TestPDFLongWords: text without spaces wider than the page is broken
+// where it must, and every number written is finite.
+func TestPDFLongWords(t *testing.T) {
+	word := strings.Repeat("оченьдлинноеслово", 30)
+	b, err := PDF(Doc{Title: word, Blocks: []Block{
+		Paragraph{Text: word + " " + word},
+		Fields{Rows: [][2]string{{word, word}, {"", ""}}},
+		Image{Data: testJPEG(t, 64, 48, 5), Caption: word},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := regexp.MustCompile(`(^|[\s\[])[-+]?(Inf|NaN)`)
+	for _, c := range readPDF(t, b).contents {
+		if strings.Contains(c, " Td") && bad.MatchString(c) {
+			t.Fatalf("a content stream has an infinite number: %.200q", c)
+		}
+	}
+}
+
 func TestPDFEmpty(t *testing.T) {
 	b, err := PDF(Doc{})
 	if err != nil {
