@@ -22,6 +22,7 @@ const (
 	ViewSurveyResults   Permission = "surveys.results"
 	CompareSchools      Permission = "surveys.compare"
 	ManageTasks         Permission = "tasks.manage"
+	ConductAudits       Permission = "audits.conduct"
 )
 
 // permissions is the role table: the roles that grant each permission.
@@ -40,7 +41,8 @@ var permissions = map[Permission][]storage.Role{
 	CompareSchools:    {storage.RoleAdmin, storage.RoleChair},
 	// The quality manager runs the school's programme; a teacher sees and
 	// reports their own tasks (Registered, checked against the assignment).
-	ManageTasks: {storage.RoleQualityManager},
+	ManageTasks:   {storage.RoleQualityManager},
+	ConductAudits: {storage.RoleAuditor, storage.RoleQualityManager},
 }
 
 // invitable lists the roles each role may hand out by invitation.

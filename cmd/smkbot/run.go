@@ -18,6 +18,7 @@ import (
 
 	"smkbot/bot"
 	"smkbot/flows"
+	"smkbot/flows/audit"
 	"smkbot/flows/onboarding"
 	"smkbot/flows/survey"
 	"smkbot/flows/tasks"
@@ -114,6 +115,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 		Tasks:       tasksFlow,
 	}).Register(router)
 	tasksFlow.Register(router)
+	(&audit.Flow{Store: store, Files: client, Location: cfg.Timezone}).Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{
 		Workers:   cfg.Workers,
