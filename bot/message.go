@@ -33,6 +33,8 @@ type Update struct {
 	// Photo is the largest size of an attached photo.
 	Photo    *File
 	Document *File
+	// Voice is a voice message (OGG/Opus).
+	Voice *File
 	// MediaGroupID is shared by the updates of one album.
 	MediaGroupID string
 }

@@ -63,6 +63,14 @@ func fromMessage(id int, m *tgbotapi.Message) (Update, bool) {
 			Size:     d.FileSize,
 		}
 	}
+	if v := m.Voice; v != nil {
+		u.Voice = &File{
+			ID:       v.FileID,
+			UniqueID: v.FileUniqueID,
+			MIME:     v.MimeType,
+			Size:     v.FileSize,
+		}
+	}
 	return u, true
 }
 

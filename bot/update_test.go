@@ -103,6 +103,16 @@ func TestFromTelegram(t *testing.T) {
 			wantOK: true,
 		},
 		{
+			name: "voice message",
+			in: tgbotapi.Update{UpdateID: 10, Message: &tgbotapi.Message{
+				MessageID: 15, From: alice, Chat: private,
+				Voice: &tgbotapi.Voice{FileID: "v1", FileUniqueID: "uv", Duration: 7, MimeType: "audio/ogg", FileSize: 4321},
+			}},
+			want: Update{ID: 10, ChatID: 42, Private: true, From: wantAlice, MessageID: 15,
+				Voice: &File{ID: "v1", UniqueID: "uv", MIME: "audio/ogg", Size: 4321}},
+			wantOK: true,
+		},
+		{
 			name: "callback query on a message",
 			in: tgbotapi.Update{UpdateID: 9, CallbackQuery: &tgbotapi.CallbackQuery{
 				ID: "cb1", From: alice, Data: "survey:answer:3",

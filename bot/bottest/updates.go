@@ -194,6 +194,18 @@ func (s *Server) SendDocument(from User, name string, data []byte, caption strin
 	return s.enqueue(tgbotapi.Update{Message: m})
 }
 
+// SendVoice sends a voice message from the person to the bot in their
+// private chat.
+func (s *Server) SendVoice(from User, data []byte, seconds int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chatFor(from.ID, from)
+	m := s.inbound(c, from)
+	f := s.storeFile("voice", "", data)
+	m.Voice = &tgbotapi.Voice{FileID: f.id, FileUniqueID: f.unique, Duration: seconds, MimeType: "audio/ogg", FileSize: len(f.data)}
+	return s.enqueue(tgbotapi.Update{Message: m})
+}
+
 func photoSize(f *file) tgbotapi.PhotoSize {
 	return tgbotapi.PhotoSize{FileID: f.id, FileUniqueID: f.unique, Width: f.width, Height: f.height, FileSize: len(f.data)}
 }
@@ -211,6 +223,10 @@ func (s *Server) storeFile(kind, name string, data []byte) *file {
 		if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
 			f.width, f.height = cfg.Width, cfg.Height
 		}
+	case "voice":
+		f.id = fmt.Sprintf("AwACAgIAAxkBAAI%08d", n)
+		f.path = fmt.Sprintf("voice/file_%d.oga", n)
+		f.mime = "audio/ogg"
 	default:
 		f.id = fmt.Sprintf("BQACAgIAAxkBAAI%08d", n)
 		f.path = fmt.Sprintf("documents/file_%d%s", n, path.Ext(name))

@@ -114,11 +114,19 @@ func (f *Flow) inputDesc(ctx context.Context, c *flows.Context) (flows.Next, err
 	if err != nil || !ok {
 		return flows.End(), err
 	}
+	var voice []byte
 	s, ok, err := text(c, maxDescription)
-	if err != nil {
+	switch {
+	case err != nil:
 		return flows.Stay(), err
-	}
-	if !ok {
+	case !ok && c.Update.Voice != nil:
+		// A description spoken on site is kept as it was said: the
+		// recording is attached, and the text says so.
+		if voice, err = f.voice(ctx, c.Update.Voice); err != nil {
+			return flows.Stay(), err
+		}
+		s = c.T("audit.voice_description")
+	case !ok:
 		return flows.Stay(), flows.Invalid("audit.desc_what")
 	}
 	fd, err := f.Store.AddFinding(ctx, c.Actor.PersonID(), storage.Finding{
@@ -132,11 +140,42 @@ func (f *Flow) inputDesc(ctx context.Context, c *flows.Context) (flows.Next, err
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("audit: add finding to %d: %w", a.ID, err)
 	}
+	if voice != nil {
+		att, err := f.Store.SaveAttachment(ctx, voice, "", "audio/ogg")
+		if err != nil {
+			return flows.Stay(), fmt.Errorf("audit: save voice of finding %d: %w", fd.ID, err)
+		}
+		if err := f.Store.AttachToFinding(ctx, c.Actor.PersonID(), fd.ID, att.ID, storage.AttachVoice, c.Update.MessageID); err != nil {
+			return flows.Stay(), fmt.Errorf("audit: attach voice to finding %d: %w", fd.ID, err)
+		}
+	}
 	c.Clear()
 	c.SetInt(keyFinding, fd.ID)
 	c.Reply(c.T("audit.ask_photos", "Number", findingNumber(c, fd), "Max", maxPhotos),
 		bot.Keyboard{{c.Button("audit.btn.next", flows.CB(cb, actPhotosEnd, fd.ID))}})
 	return flows.Goto(stepPhotos), nil
+}
+
+// voice downloads a voice message and checks it is one: Telegram sends
+// voice as OGG/Opus.
+func (f *Flow) voice(ctx context.Context, v *bot.File) ([]byte, error) {
+	if v.Size > storage.MaxAttachmentSize {
+		return nil, flows.Invalid("audit.voice_too_big")
+	}
+	if f.Files == nil {
+		return nil, errors.New("audit: no file downloader")
+	}
+	data, err := f.Files.Download(ctx, v.ID)
+	if errors.Is(err, bot.ErrFileTooLarge) || len(data) > storage.MaxAttachmentSize {
+		return nil, flows.Invalid("audit.voice_too_big")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit: download voice: %w", err)
+	}
+	if kind := http.DetectContentType(data); kind != "application/ogg" && kind != "audio/ogg" {
+		return nil, flows.Invalid("audit.voice_not_audio")
+	}
+	return data, nil
 }
 
 // stepFinding is the finding the session's step is about; ok is false
