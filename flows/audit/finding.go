@@ -412,10 +412,7 @@ func (f *Flow) pressFinding(ctx context.Context, c *flows.Context) (flows.Next, 
 	if err != nil {
 		return flows.Stay(), err
 	}
-	c.Edit(text, bot.Keyboard{
-		{c.Button("audit.btn.edit", flows.CB(cb, actEdit, fd.ID)), c.Button("audit.btn.delete", flows.CB(cb, actDelete, fd.ID))},
-		{c.Button("audit.btn.to_list", flows.CB(cb, actList, fmt.Sprintf("%d.1", fd.AuditID)))},
-	})
+	c.Edit(text, findingButtons(c, fd))
 	return flows.Stay(), nil
 }
 
@@ -536,10 +533,7 @@ func (f *Flow) update(ctx context.Context, c *flows.Context, fd storage.Finding)
 	if err != nil {
 		return flows.Stay(), err
 	}
-	c.Edit(c.T("audit.changed")+"\n\n"+text, bot.Keyboard{
-		{c.Button("audit.btn.edit", flows.CB(cb, actEdit, fd.ID)), c.Button("audit.btn.delete", flows.CB(cb, actDelete, fd.ID))},
-		{c.Button("audit.btn.to_list", flows.CB(cb, actList, fmt.Sprintf("%d.1", fd.AuditID)))},
-	})
+	c.Edit(c.T("audit.changed")+"\n\n"+text, findingButtons(c, fd))
 	return flows.Stay(), nil
 }
 
@@ -582,4 +576,13 @@ func (f *Flow) pressDeleteOK(ctx context.Context, c *flows.Context) (flows.Next,
 		{c.Button("audit.btn.to_list", flows.CB(cb, actList, fmt.Sprintf("%d.1", fd.AuditID)))},
 	})
 	return flows.Stay(), nil
+}
+
+// findingButtons are the buttons of a finding's card while its audit is
+// open: change, delete, back to the list.
+func findingButtons(c *flows.Context, fd storage.Finding) bot.Keyboard {
+	return bot.Keyboard{
+		{c.Button("audit.btn.edit", flows.CB(cb, actEdit, fd.ID)), c.Button("audit.btn.delete", flows.CB(cb, actDelete, fd.ID))},
+		{c.Button("audit.btn.to_list", flows.CB(cb, actList, fmt.Sprintf("%d.1", fd.AuditID)))},
+	}
 }
