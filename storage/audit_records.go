@@ -181,3 +181,28 @@ type ProcessCount struct {
 	Kind  FindingKind `db:"kind"`
 	Count int         `db:"count"`
 }
+
+// FindingView is a finding of a closed audit as the views list it: with
+// its audit and, when one is assigned, its corrective action's task.
+type FindingView struct {
+	Finding
+	OrgID       int64  `db:"org_id"`
+	AuditYear   int    `db:"audit_year"`
+	AuditNumber int    `db:"audit_number"`
+	Area        string `db:"area"`
+	LeadID      int64  `db:"lead_id"`
+	// TaskID is the corrective action's task (0 without one); Due its
+	// deadline, HasTime as on the task.
+	TaskID  int64     `db:"task_id"`
+	Due     time.Time `db:"due"`
+	HasTime bool      `db:"has_time"`
+}
+
+// Verification is a corrective action reported done, for its auditors to
+// verify.
+type Verification struct {
+	FindingView
+	Cause      string  `db:"cause"`
+	TaskTitle  string  `db:"task_title"`
+	CoAuditors []int64 `db:"co_auditors"`
+}

@@ -440,8 +440,10 @@ func (s *Store) FindCorrectiveAction(ctx context.Context, findingID int64) (Corr
 
 // VerifyAction records the auditor's verification of a finding's
 // corrective action: effective closes the finding, not effective reopens
-// it, with the comment. It returns ErrNotFound for an unknown or deleted
-// finding and ErrConflict for a finding whose status is not action.
+// it, with the comment. Only an action whose task was reported done (and
+// claimed by ClaimVerifications) can be verified. It returns ErrNotFound
+// for an unknown or deleted finding and ErrConflict for a finding whose
+// status is not action or whose action was not reported done.
 func (s *Store) VerifyAction(ctx context.Context, actorID, findingID int64, effective bool, comment string) (Finding, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -677,7 +679,7 @@ func setCorrectiveAction(ctx context.Context, tx pgx.Tx, now time.Time, actorID,
 		values ($1, $2, $3, $4, $5)
 		on conflict (finding_id) do update set task_id = excluded.task_id, cause = excluded.cause,
 			created_by = excluded.created_by, created_at = excluded.created_at,
-			verified_by = null, verified_at = null, effective = null, comment = ''`,
+			verified_by = null, verified_at = null, effective = null, comment = '', asked_at = null`,
 		findingID, taskID, cause, nullID(actorID), now); err != nil {
 		return CorrectiveAction{}, err
 	}
@@ -697,12 +699,12 @@ func verifyAction(ctx context.Context, tx pgx.Tx, now time.Time, actorID, findin
 	}
 	tag, err := tx.Exec(ctx, `
 		update corrective_actions set verified_by = $2, verified_at = $3, effective = $4, comment = $5
-		where finding_id = $1`, findingID, nullID(actorID), now, effective, comment)
+		where finding_id = $1 and asked_at is not null`, findingID, nullID(actorID), now, effective, comment)
 	if err != nil {
 		return Finding{}, err
 	}
 	if tag.RowsAffected() == 0 {
-		return Finding{}, fmt.Errorf("no corrective action: %w", ErrNotFound)
+		return Finding{}, fmt.Errorf("corrective action not reported done: %w", ErrConflict)
 	}
 	status := FindingReopened
 	if effective {

@@ -678,7 +678,48 @@ func TestCorrectiveActionVerification(t *testing.T) {
 		t.Errorf("VerifyAction(no action) = %v, want ErrConflict", err)
 	}
 
-	// Not effective: reopened, with the comment; it cannot be verified again until a new action.
+	// Not before the task is reported done: then the auditors are asked once.
+	if _, err := e.s.VerifyAction(ctx, e.lead.ID, major.ID, false, ""); !errors.Is(err, storage.ErrConflict) {
+		t.Errorf("VerifyAction(not reported) = %v, want ErrConflict", err)
+	}
+	claim := func(want ...int64) {
+		t.Helper()
+		vs, err := e.s.ClaimVerifications(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, v := range vs {
+			got = append(got, v.ID)
+			if v.TaskID != task.ID || v.TaskTitle != task.Title || v.LeadID != e.lead.ID || v.AuditNumber != a.Number {
+				t.Errorf("verification = %+v", v)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("ClaimVerifications = %v, want %v", got, want)
+		}
+	}
+	claim()
+	report := func() {
+		t.Helper()
+		r, err := e.s.DraftReport(ctx, task.ID, e.manager.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Comment = "Сделано"
+		if err := e.s.UpdateReport(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.s.SubmitReport(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.clock.Add(60 * 1e9)
+	report()
+	claim(major.ID)
+	claim()
+
+	// Not effective: reopened, with the comment; it cannot be verified again until reported again.
 	e.clock.Add(24 * 60 * 60 * 1e9)
 	f, err := e.s.VerifyAction(ctx, e.lead.ID, major.ID, false, " Огнетушитель не заменён ")
 	if err != nil {
@@ -696,6 +737,24 @@ func TestCorrectiveActionVerification(t *testing.T) {
 	}
 	if _, err := e.s.VerifyAction(ctx, e.lead.ID, major.ID, true, ""); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("VerifyAction(reopened) = %v, want ErrConflict", err)
+	}
+	claim()
+	_, as, err := e.s.FindTask(ctx, task.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as[0].Status, as[0].Comment = storage.TaskReturned, "Не эффективно"
+	if err := e.s.SetAssignment(ctx, e.lead.ID, as[0]); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(60 * 1e9)
+	report()
+	claim(major.ID)
+	if f, err := e.s.FindFinding(ctx, major.ID); err != nil || f.Status != storage.FindingAction {
+		t.Errorf("finding reported again = %s, %v; want action", f.Status, err)
+	}
+	if f, err := e.s.VerifyAction(ctx, e.lead.ID, major.ID, false, "Опять"); err != nil || f.Status != storage.FindingReopened {
+		t.Errorf("VerifyAction(not effective again) = %s, %v", f.Status, err)
 	}
 
 	// The open findings of the last closed audit: all but the deleted.
@@ -720,6 +779,8 @@ func TestCorrectiveActionVerification(t *testing.T) {
 	if c.Effective != nil || c.Comment != "" || !c.VerifiedAt.IsZero() || c.Cause != "Причина уточнена" {
 		t.Errorf("re-assigned action = %+v, want the new cause and no verification", c)
 	}
+	// The task stays reported: the new action is asked about at once.
+	claim(major.ID)
 	if f, err = e.s.VerifyAction(ctx, e.co.ID, major.ID, true, ""); err != nil || f.Status != storage.FindingClosed {
 		t.Errorf("VerifyAction(effective) = %s, %v; want closed", f.Status, err)
 	}
@@ -772,7 +833,7 @@ func TestCorrectiveActionVerification(t *testing.T) {
 			log = append(log, l.Action)
 		}
 	}
-	wantLog := []string{"finding.add", "finding.action", "finding.verify", "finding.action", "finding.verify"}
+	wantLog := []string{"finding.add", "finding.action", "finding.verify", "finding.verify", "finding.action", "finding.verify"}
 	if diff := cmp.Diff(wantLog, log); diff != "" {
 		t.Errorf("log of the finding (-want +got):\n%s", diff)
 	}
