@@ -23,6 +23,7 @@ const (
 	CompareSchools      Permission = "surveys.compare"
 	ManageTasks         Permission = "tasks.manage"
 	ConductAudits       Permission = "audits.conduct"
+	ViewAudits          Permission = "audits.view"
 )
 
 // permissions is the role table: the roles that grant each permission.
@@ -43,6 +44,10 @@ var permissions = map[Permission][]storage.Role{
 	// reports their own tasks (Registered, checked against the assignment).
 	ManageTasks:   {storage.RoleQualityManager},
 	ConductAudits: {storage.RoleAuditor, storage.RoleQualityManager},
+	// A quality manager follows their school's findings to closure (and
+	// assigns corrective actions, which needs ManageTasks there); the
+	// chair sees every school's.
+	ViewAudits: {storage.RoleAdmin, storage.RoleChair, storage.RoleQualityManager},
 }
 
 // invitable lists the roles each role may hand out by invitation.

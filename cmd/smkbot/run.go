@@ -115,7 +115,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 		Tasks:       tasksFlow,
 	}).Register(router)
 	tasksFlow.Register(router)
-	(&audit.Flow{Store: store, Files: client, Location: cfg.Timezone}).Register(router)
+	(&audit.Flow{Store: store, Files: client, Location: cfg.Timezone, Tasks: tasksFlow}).Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{
 		Workers:   cfg.Workers,

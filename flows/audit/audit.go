@@ -48,6 +48,16 @@ type Store interface {
 	ListOrganisations(ctx context.Context) ([]storage.Organisation, error)
 	ListPeople(ctx context.Context, orgID int64, role storage.Role) ([]storage.PersonRoles, error)
 	FindPersonByID(ctx context.Context, id int64) (storage.Person, []storage.RoleGrant, error)
+
+	// Following findings to closure.
+	OpenFindings(ctx context.Context, orgIDs []int64) ([]storage.FindingView, error)
+	OverdueActions(ctx context.Context, orgIDs []int64, now time.Time) ([]storage.FindingView, error)
+	FindFindingView(ctx context.Context, id int64) (storage.FindingView, error)
+	FindingsByProcess(ctx context.Context, orgIDs []int64) ([]storage.ProcessCount, error)
+	FindCorrectiveAction(ctx context.Context, findingID int64) (storage.CorrectiveAction, error)
+	FindTask(ctx context.Context, id int64) (storage.Task, []storage.Assignment, error)
+	ClaimVerifications(ctx context.Context, limit int) ([]storage.Verification, error)
+	VerifyAction(ctx context.Context, actorID, findingID int64, effective bool, comment string) (storage.Finding, error)
 }
 
 // Files downloads what auditors send. bot.Client implements it and returns
@@ -62,6 +72,9 @@ type Flow struct {
 	Files Files
 	// Location is the association's zone: the audit's day.
 	Location *time.Location
+	// Tasks places corrective actions in the audited school's programme;
+	// nil when the tasks capability is absent (no action can be assigned).
+	Tasks flows.TaskOrders
 }
 
 // cb is the callback data flow name of the audit buttons.
@@ -87,6 +100,24 @@ const (
 	actDeleteOK  = "delok"   // au:delok:<finding>         delete
 	actClose     = "close"   // au:close:<audit>           ask to close
 	actCloseOK   = "closeok" // au:closeok:<audit>         close and report
+	actCo        = "co"      // au:co:<person>             toggle a co-auditor (start)
+	actCoDone    = "codone"  // au:codone:                 co-auditors chosen (start)
+
+	// Following a finding to closure (quality manager, chair, auditor).
+	actView      = "mf"  // au:mf:<finding>            a closed audit's finding card
+	actAssign    = "ca"  // au:ca:<finding>            assign a corrective action: the cause
+	actWho       = "cw"  // au:cw:<finding>.<person>   the responsible person
+	actWhoPage   = "cp"  // au:cp:<finding>.<page>     more people
+	actDue       = "cd"  // au:cd:<finding>.<yyyymmdd> the deadline
+	actAssignOK  = "cok" // au:cok:<finding>           create the task
+	actEffective = "ve"  // au:ve:<finding>            verified effective
+	actNotEff    = "vn"  // au:vn:<finding>            not effective: a comment
+
+	// The views (views.go).
+	actViews     = "v"  // au:v:<org>                  open findings of an organisation (0: the chair's list of schools)
+	actByProcess = "vp" // au:vp:<org>                 open findings by process (0: every member school)
+	actOverdue   = "vo" // au:vo:<org>                 overdue corrective actions (0: every member school)
+	actChart     = "vc" // au:vc:<org>                 findings by process and kind: chart and XLSX (0: every member school)
 )
 
 // The steps: what typed text, photos and documents are for.
@@ -98,6 +129,7 @@ const (
 	stepPhotos = "audit:photos" // photos of the finding
 	stepPlace  = "audit:place"  // the place of the finding
 	stepEdit   = "audit:edit"   // a new value of a field
+	stepCo     = "audit:co"     // co-auditors being ticked
 )
 
 // Session keys.
@@ -110,6 +142,8 @@ const (
 	keyFinding = "au.finding" // the finding the step is about
 	keyGroup   = "au.group"   // the album last answered
 	keyField   = "au.field"   // the field being edited
+	keyDay     = "au.day"     // the audit's day, yyyymmdd (start)
+	keyCo      = "au.co"      // the co-auditors ticked, "12.40" (start)
 )
 
 // Fields of a finding that can be edited, by their number in callbacks.
@@ -146,6 +180,7 @@ func (f *Flow) Register(r *flows.Router) {
 		actNoPlace: f.pressNoPlace, actList: f.pressList, actFinding: f.pressFinding, actEdit: f.pressEdit,
 		actEditField: f.pressEditField, actEditKind: f.pressEditKind, actDelete: f.pressDelete,
 		actDeleteOK: f.pressDeleteOK, actClose: f.pressClose, actCloseOK: f.pressCloseOK,
+		actCo: f.pressCo, actCoDone: f.pressCoDone,
 	} {
 		r.Callback(cb, action, flows.ConductAudits, h)
 	}
@@ -156,6 +191,9 @@ func (f *Flow) Register(r *flows.Router) {
 	r.Step(stepPhotos, flows.ConductAudits, f.inputPhoto)
 	r.Step(stepPlace, flows.ConductAudits, f.inputPlace)
 	r.Step(stepEdit, flows.ConductAudits, f.inputEdit)
+	r.Step(stepCo, flows.ConductAudits, f.inputCo)
+	f.registerActions(r)
+	f.registerViews(r)
 }
 
 func (f *Flow) loc() *time.Location {
@@ -424,7 +462,7 @@ func (f *Flow) pressToday(ctx context.Context, c *flows.Context) (flows.Next, er
 	if c.Step() != stepDate || c.GetInt(keyOrg) == 0 {
 		return flows.Stay(), flows.ErrStale
 	}
-	return f.create(ctx, c, c.Now.In(f.loc()))
+	return f.askCo(ctx, c, c.Now.In(f.loc()))
 }
 
 // inputDate takes a typed date.
@@ -443,6 +481,112 @@ func (f *Flow) inputDate(ctx context.Context, c *flows.Context) (flows.Next, err
 	if c.GetInt(keyOrg) == 0 {
 		return flows.End(), flows.ErrStale
 	}
+	return f.askCo(ctx, c, d)
+}
+
+// coCandidates lists who may audit with the actor: the active auditors
+// and quality managers of the actor's organisation, by name.
+func (f *Flow) coCandidates(ctx context.Context, c *flows.Context) ([]storage.PersonRoles, error) {
+	org := c.Actor.Person.OrgID
+	var out []storage.PersonRoles
+	for _, role := range []storage.Role{storage.RoleAuditor, storage.RoleQualityManager} {
+		ps, err := f.Store.ListPeople(ctx, org, role)
+		if err != nil {
+			return nil, fmt.Errorf("audit: %s of %d: %w", role, org, err)
+		}
+		for _, p := range ps {
+			if p.Active && p.ID != c.Actor.PersonID() && !slices.ContainsFunc(out, func(q storage.PersonRoles) bool { return q.ID == p.ID }) {
+				out = append(out, p)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b storage.PersonRoles) int { return strings.Compare(a.FullName, b.FullName) })
+	return out[:min(len(out), maxAreaButtons)], nil
+}
+
+// askCo keeps the audit's day and asks who audits with the actor, when
+// anyone can; otherwise the audit opens at once.
+func (f *Flow) askCo(ctx context.Context, c *flows.Context, d time.Time) (flows.Next, error) {
+	ps, err := f.coCandidates(ctx, c)
+	if err != nil {
+		return flows.Stay(), err
+	}
+	if len(ps) == 0 {
+		return f.create(ctx, c, d)
+	}
+	c.SetInt(keyDay, dateKey(d))
+	c.Set(keyCo, "")
+	c.Reply(c.T("audit.ask_co"), coButtons(c, ps, nil))
+	return flows.Goto(stepCo), nil
+}
+
+// coButtons are the candidates, ticked when chosen, and the way on.
+func coButtons(c *flows.Context, ps []storage.PersonRoles, chosen []int64) bot.Keyboard {
+	var kb bot.Keyboard
+	for _, p := range ps {
+		label := clip(p.FullName, buttonText)
+		if slices.Contains(chosen, p.ID) {
+			label = "✅ " + label
+		}
+		kb = append(kb, []bot.Button{{Text: label, Data: flows.CB(cb, actCo, p.ID)}})
+	}
+	done := "audit.btn.co_none"
+	if len(chosen) > 0 {
+		done = "audit.btn.co_done"
+	}
+	return append(kb, []bot.Button{c.Button(done, flows.CB(cb, actCoDone, nil))})
+}
+
+// chosenCo reads the co-auditors ticked so far.
+func chosenCo(c *flows.Context) []int64 {
+	ids, err := flows.ArgInts(c.Get(keyCo))
+	if err != nil {
+		return nil
+	}
+	return slices.DeleteFunc(ids, func(id int64) bool { return id == 0 })
+}
+
+// pressCo ticks or unticks a co-auditor.
+func (f *Flow) pressCo(ctx context.Context, c *flows.Context) (flows.Next, error) {
+	v, err := args(c, 1)
+	if err != nil {
+		return flows.Stay(), err
+	}
+	if c.Step() != stepCo || c.GetInt(keyOrg) == 0 {
+		return flows.Stay(), flows.ErrStale
+	}
+	ps, err := f.coCandidates(ctx, c)
+	if err != nil {
+		return flows.Stay(), err
+	}
+	if !slices.ContainsFunc(ps, func(p storage.PersonRoles) bool { return p.ID == v[0] }) {
+		return flows.Stay(), flows.ErrStale
+	}
+	chosen := chosenCo(c)
+	if i := slices.Index(chosen, v[0]); i >= 0 {
+		chosen = slices.Delete(chosen, i, i+1)
+	} else {
+		chosen = append(chosen, v[0])
+	}
+	parts := make([]string, len(chosen))
+	for i, id := range chosen {
+		parts[i] = fmt.Sprint(id)
+	}
+	c.Set(keyCo, strings.Join(parts, "."))
+	c.Edit(c.T("audit.ask_co"), coButtons(c, ps, chosen))
+	return flows.Stay(), nil
+}
+
+// pressCoDone opens the audit with the co-auditors ticked.
+func (f *Flow) pressCoDone(ctx context.Context, c *flows.Context) (flows.Next, error) {
+	if c.Step() != stepCo || c.GetInt(keyOrg) == 0 {
+		return flows.Stay(), flows.ErrStale
+	}
+	d, ok := keyDate(c.GetInt(keyDay), f.loc())
+	if !ok {
+		return flows.Stay(), flows.ErrStale
+	}
+	c.Edit(c.T("audit.ask_co"), nil)
 	return f.create(ctx, c, d)
 }
 
@@ -456,6 +600,7 @@ func (f *Flow) create(ctx context.Context, c *flows.Context, d time.Time) (flows
 		Area:         c.Get(keyArea),
 		Date:         time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC),
 		LeadID:       c.Actor.PersonID(),
+		CoAuditors:   chosenCo(c),
 	})
 	switch {
 	case errors.Is(err, storage.ErrConflict):
@@ -472,6 +617,9 @@ func (f *Flow) create(ctx context.Context, c *flows.Context, d time.Time) (flows
 	}
 	c.Clear()
 	c.Reply(text, kb)
+	if err := f.tellCo(ctx, c, a); err != nil {
+		return flows.End(), err
+	}
 	last, open, err := f.Store.OpenFindingsOf(ctx, org)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -502,7 +650,15 @@ func (f *Flow) card(ctx context.Context, c *flows.Context, a storage.Audit) (str
 		return "", nil, fmt.Errorf("audit: findings of %d: %w", a.ID, err)
 	}
 	text := c.T("audit.card", "Number", auditNumber(a), "Org", o.Name, "Area", a.Area,
-		"Date", f.day(c, a.Date), "Lead", lead.FullName) + "\n" + summary(c, fs)
+		"Date", f.day(c, a.Date), "Lead", lead.FullName)
+	if len(a.CoAuditors) > 0 {
+		names, err := f.names(ctx, a.CoAuditors)
+		if err != nil {
+			return "", nil, err
+		}
+		text += c.T("audit.card_co", "Names", strings.Join(names, ", ")) + "\n"
+	}
+	text += "\n" + summary(c, fs)
 	return text, bot.Keyboard{
 		{c.Button("audit.btn.add", flows.CB(cb, actAdd, a.ID))},
 		{c.Button("audit.btn.list", flows.CB(cb, actList, fmt.Sprintf("%d.1", a.ID))),
@@ -547,4 +703,45 @@ func (f *Flow) pressCard(ctx context.Context, c *flows.Context) (flows.Next, err
 	}
 	c.Edit(text, kb)
 	return flows.Stay(), nil
+}
+
+// names are the full names of people, in order.
+func (f *Flow) names(ctx context.Context, ids []int64) ([]string, error) {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		p, _, err := f.Store.FindPersonByID(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("audit: person %d: %w", id, err)
+		}
+		out = append(out, p.FullName)
+	}
+	return out, nil
+}
+
+// tellCo tells the co-auditors of a new audit they are on it.
+func (f *Flow) tellCo(ctx context.Context, c *flows.Context, a storage.Audit) error {
+	if len(a.CoAuditors) == 0 {
+		return nil
+	}
+	o, err := f.Store.FindOrganisationByID(ctx, a.OrgID)
+	if err != nil {
+		return fmt.Errorf("audit: organisation %d: %w", a.OrgID, err)
+	}
+	for _, id := range a.CoAuditors {
+		p, _, err := f.Store.FindPersonByID(ctx, id)
+		if err != nil {
+			return fmt.Errorf("audit: person %d: %w", id, err)
+		}
+		if p.Active && p.TelegramID != 0 {
+			c.Send(bot.Text{ChatID: p.TelegramID, Text: c.T("audit.to_co", "Lead", c.Actor.Person.FullName,
+				"Number", auditNumber(a), "Org", o.ShortName, "Area", a.Area, "Date", f.day(c, a.Date)),
+				Buttons: bot.Keyboard{{c.Button("audit.btn.to_audit", flows.CB(cb, actCard, a.ID))}}})
+		}
+	}
+	return nil
+}
+
+// inputCo answers typing while co-auditors are being ticked.
+func (f *Flow) inputCo(ctx context.Context, c *flows.Context) (flows.Next, error) {
+	return flows.Stay(), flows.Invalid("audit.co_what")
 }

@@ -126,6 +126,11 @@ func (m *auEnv) begin(t *testing.T) storage.Audit {
 	flowtest.Has(t, m.Send(t, auAuditor, "/audit"), "Какой процесс или область")
 	flowtest.Has(t, m.Send(t, auAuditor, "Образовательный процесс"), "Когда проходит аудит")
 	msgs := m.PressLabel(t, auAuditor, "📅 Сегодня, 20 ноября")
+	flowtest.Has(t, msgs, "Кто проводит аудит вместе с вами?")
+	if got := flowtest.ButtonLabels(msgs); !slices.Equal(got, []string{"Смирнова Ольга Петровна", "Без соаудиторов ›"}) {
+		t.Fatalf("co-auditors offered: %q", got)
+	}
+	msgs = m.PressLabel(t, auAuditor, "Без соаудиторов ›")
 	flowtest.Has(t, msgs, "Аудит № 2026-1", "СОШ № 7", "Образовательный процесс", "20 ноября 2026",
 		"Кузнецова Ирина Павловна", "Замечаний пока нет")
 	a, err := m.Store.OpenAuditOf(context.Background(), m.auditor.ID)
@@ -367,7 +372,8 @@ func TestAuditCandidateSchoolAndOpenFindings(t *testing.T) {
 	}
 	flowtest.Has(t, m.PressLabel(t, auAuditor, "ООШ Луговое"), "Выберите из списка")
 	m.PressLabel(t, auAuditor, "Управление ресурсами")
-	msgs = m.Send(t, auAuditor, "19.11.2026")
+	flowtest.Has(t, m.Send(t, auAuditor, "19.11.2026"), "Кто проводит аудит вместе с вами?")
+	msgs = m.PressLabel(t, auAuditor, "Без соаудиторов ›")
 	flowtest.Has(t, msgs, "Аудит № 2026-2", "ООШ с. Луговое", "19 ноября 2026",
 		"По прошлому аудиту № 2026-1", "1 открытое замечание", "Н-1", "Нет плана закупок.")
 

@@ -65,17 +65,53 @@ func (f *Flow) pressCloseOK(ctx context.Context, c *flows.Context) (flows.Next, 
 	if err != nil {
 		return flows.End(), fmt.Errorf("audit: managers of %d: %w", a.OrgID, err)
 	}
+	managers := map[int64]bool{}
 	for _, p := range people {
-		if p.Active && p.TelegramID != 0 && p.TelegramID != c.Chat() {
-			chats = append(chats, p.TelegramID)
+		if p.Active && p.TelegramID != 0 {
+			managers[p.TelegramID] = true
+			if p.TelegramID != c.Chat() {
+				chats = append(chats, p.TelegramID)
+			}
 		}
+	}
+	actions, err := f.actionPrompt(ctx, c, a)
+	if err != nil {
+		return flows.End(), err
 	}
 	for _, chat := range chats {
 		c.Send(bot.Text{ChatID: chat, Text: rep.summary})
 		c.Send(bot.Document{ChatID: chat, Name: rep.pdfName, Data: rep.pdf, Caption: c.T("audit.pdf_caption", "Number", auditNumber(a))})
 		c.Send(bot.Document{ChatID: chat, Name: rep.xlsxName, Data: rep.xlsx, Caption: c.T("audit.xlsx_caption", "Number", auditNumber(a))})
+		if managers[chat] && actions != nil {
+			m := *actions
+			m.ChatID = chat
+			c.Send(m)
+		}
 	}
 	return flows.End(), nil
+}
+
+// actionPrompt asks the quality managers to assign the corrective actions
+// of the audit's nonconformities, one button per finding; nil when there
+// are none or the tasks capability is absent.
+func (f *Flow) actionPrompt(ctx context.Context, c *flows.Context, a storage.Audit) (*bot.Text, error) {
+	if f.Tasks == nil {
+		return nil, nil
+	}
+	fs, err := f.Store.ListFindings(ctx, a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("audit: findings of %d: %w", a.ID, err)
+	}
+	var kb bot.Keyboard
+	for _, fd := range fs {
+		if fd.Kind.Class() == storage.ClassNonconformity {
+			kb = append(kb, []bot.Button{{Text: clip(findingNumber(c, fd)+" · "+fd.Description, buttonText), Data: flows.CB(cb, actView, fd.ID)}})
+		}
+	}
+	if len(kb) == 0 {
+		return nil, nil
+	}
+	return &bot.Text{Text: c.T("audit.to_manager_actions", "Number", auditNumber(a)), Buttons: kb}, nil
 }
 
 // closedReport is what closing an audit sends.

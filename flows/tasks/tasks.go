@@ -23,6 +23,7 @@ type Store interface {
 
 	// Tasks.
 	CreateTask(ctx context.Context, actorID int64, t storage.Task, assignees []storage.Assignment) (storage.Task, error)
+	CreateLinkedTask(ctx context.Context, actorID int64, t storage.Task, assignees []storage.Assignment, link storage.TaskLink) (storage.Task, error)
 	UpdateTask(ctx context.Context, actorID int64, t storage.Task) error
 	CancelTask(ctx context.Context, actorID, taskID int64) error
 	FindTask(ctx context.Context, id int64) (storage.Task, []storage.Assignment, error)
