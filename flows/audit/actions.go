@@ -424,7 +424,7 @@ func (f *Flow) pressAssignOK(ctx context.Context, c *flows.Context) (flows.Next,
 	t, err := f.Tasks.AssignTask(ctx, c, flows.TaskOrder{
 		OrgID:       fv.OrgID,
 		Direction:   c.T("audit.action.direction"),
-		Title:       c.T("audit.action.task_title", "Number", number, "Audit", auditNumber(a), "Text", clip(fv.Description, 80)),
+		Title:       c.T("audit.action.task_title", "Number", number, "Audit", auditNumber(a), "Text", strings.TrimRight(clip(fv.Description, 80), ".")),
 		Description: strings.Join(desc, "\n"),
 		AssigneeID:  c.GetInt(keyWho),
 		Due:         due,
