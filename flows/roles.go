@@ -24,6 +24,7 @@ const (
 	ManageTasks         Permission = "tasks.manage"
 	ConductAudits       Permission = "audits.conduct"
 	ViewAudits          Permission = "audits.view"
+	ManageMeetings      Permission = "meetings.manage"
 )
 
 // permissions is the role table: the roles that grant each permission.
@@ -48,6 +49,10 @@ var permissions = map[Permission][]storage.Role{
 	// assigns corrective actions, which needs ManageTasks there); the
 	// chair sees every school's.
 	ViewAudits: {storage.RoleAdmin, storage.RoleChair, storage.RoleQualityManager},
+	// The secretary calls the presidium's meetings and keeps the minutes;
+	// the chair may call one too. Members answer their own notices
+	// (Registered, checked against the invitation).
+	ManageMeetings: {storage.RoleSecretary, storage.RoleChair},
 }
 
 // invitable lists the roles each role may hand out by invitation.

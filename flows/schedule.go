@@ -49,6 +49,11 @@ type Work struct {
 	At time.Time
 	// Attempt is 1 on the first run, more on retries after an error.
 	Attempt int
+	// Deliver sends messages now, through the same Sender, and reports
+	// each one's fate, for work that must know who was reached (a
+	// broadcast's delivery report). Messages returned by the handler are
+	// sent after it, their fate only logged.
+	Deliver func(ctx context.Context, msgs ...bot.Message) []bot.Delivery
 }
 
 // WorkFunc does one occurrence of scheduled work and returns the messages

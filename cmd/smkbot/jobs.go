@@ -314,7 +314,8 @@ func (q *jobQueue) runWork(ctx context.Context, job *river.Job[workArgs]) error 
 	if h == nil {
 		return fmt.Errorf("no handler for work %q on this replica", job.Args.Work)
 	}
-	w := flows.Work{Kind: job.Args.Work, Key: job.Args.Key, Args: job.Args.Args, At: job.Args.At, Attempt: job.Attempt}
+	w := flows.Work{Kind: job.Args.Work, Key: job.Args.Key, Args: job.Args.Args, At: job.Args.At, Attempt: job.Attempt,
+		Deliver: q.sender.Send}
 	msgs, err := h(ctx, w, time.Now())
 	q.deliver(ctx, job.Args.Work, msgs)
 	return err

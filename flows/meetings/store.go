@@ -11,6 +11,11 @@ import (
 // implements it. Errors wrap storage.ErrNotFound, ErrInvalid or
 // ErrConflict as each method says.
 type Store interface {
+	// People, as everywhere.
+	FindPersonByID(ctx context.Context, id int64) (storage.Person, []storage.RoleGrant, error)
+	ListPeople(ctx context.Context, orgID int64, role storage.Role) ([]storage.PersonRoles, error)
+	SaveAttachment(ctx context.Context, data []byte, name, mime string) (storage.Attachment, error)
+
 	// CreateMeeting stores a draft meeting (status draft, version 0) of
 	// m.Kind at m.StartsAt with m.Place and m.Link (either may be empty in
 	// a draft). ErrInvalid for an unknown kind or a zero StartsAt.
