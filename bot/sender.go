@@ -132,32 +132,68 @@ type Delivery struct {
 	Err        error
 }
 
-// Send delivers the messages in order and reports each one. A chat that
-// answers 403 gets nothing more from this call. When ctx ends, the messages
-// not yet sent report ctx's error.
+// Send delivers the messages and reports each one, in the order given.
+// Messages to one chat go in order, one after another; different chats are
+// served at once (up to sendConcurrency), so a chat waiting out its own
+// pace or a 429's retry_after does not hold up a broadcast to the others,
+// while the global rate still caps the whole. A chat that answers 403 gets
+// nothing more from this call. When ctx ends, the messages not yet sent
+// report ctx's error.
 func (s *Sender) Send(ctx context.Context, msgs ...Message) []Delivery {
 	out := make([]Delivery, len(msgs))
-	blocked := make(map[int64]error)
+	var chats []int64
+	byChat := make(map[int64][]int)
 	for i, m := range msgs {
 		out[i].Message = m
+		chat := m.Chat()
+		if _, ok := byChat[chat]; !ok {
+			chats = append(chats, chat)
+		}
+		byChat[chat] = append(byChat[chat], i)
+	}
+	if len(chats) == 1 {
+		s.sendChat(ctx, chats[0], byChat[chats[0]], msgs, out)
+		return out
+	}
+	sem := make(chan struct{}, sendConcurrency)
+	var wg sync.WaitGroup
+	for _, chat := range chats {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s.sendChat(ctx, chat, byChat[chat], msgs, out)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// sendConcurrency bounds the chats one Send serves at once.
+const sendConcurrency = 32
+
+// sendChat sends the messages at positions idx, all to chat, in order,
+// writing their outcomes into out.
+func (s *Sender) sendChat(ctx context.Context, chat int64, idx []int, msgs []Message, out []Delivery) {
+	var blocked error
+	for _, i := range idx {
 		if err := ctx.Err(); err != nil {
 			out[i].Err = err
 			continue
 		}
-		chat := m.Chat()
-		if err, ok := blocked[chat]; ok && chat != 0 {
-			out[i].Err = err
+		if blocked != nil {
+			out[i].Err = blocked
 			continue
 		}
-		out[i].MessageIDs, out[i].Err = s.send(ctx, m)
+		out[i].MessageIDs, out[i].Err = s.send(ctx, msgs[i])
 		if errors.Is(out[i].Err, ErrBlocked) && chat != 0 {
-			blocked[chat] = out[i].Err
+			blocked = out[i].Err
 			if s.o.OnBlocked != nil {
 				s.o.OnBlocked(ctx, chat)
 			}
 		}
 	}
-	return out
 }
 
 func (s *Sender) send(ctx context.Context, m Message) ([]int, error) {
