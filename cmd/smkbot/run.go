@@ -19,6 +19,7 @@ import (
 	"smkbot/bot"
 	"smkbot/flows"
 	"smkbot/flows/audit"
+	"smkbot/flows/meetings"
 	"smkbot/flows/onboarding"
 	"smkbot/flows/survey"
 	"smkbot/flows/tasks"
@@ -116,6 +117,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 	}).Register(router)
 	tasksFlow.Register(router)
 	(&audit.Flow{Store: store, Files: client, Location: cfg.Timezone, Tasks: tasksFlow}).Register(router)
+	(&meetings.Flow{Store: store, Files: client, Scheduler: jobs, Tasks: tasksFlow, Location: cfg.Timezone}).Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{
 		Workers:   cfg.Workers,
