@@ -20,7 +20,8 @@ type TaskLink struct {
 // transaction, so a task never exists without what it answers: a
 // finding's corrective action is set as SetCorrectiveAction does (the
 // finding goes to status action). It returns CreateTask's errors, and
-// SetCorrectiveAction's for a finding link.
+// SetCorrectiveAction's for a finding link, and ErrNotFound for an
+// unknown agenda item.
 func (s *Store) CreateLinkedTask(ctx context.Context, actorID int64, t Task, assignees []Assignment, link TaskLink) (Task, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -42,6 +43,14 @@ func (s *Store) CreateLinkedTask(ctx context.Context, actorID int64, t Task, ass
 			return Task{}, fmt.Errorf("storage: create linked task: finding %d: %w", link.FindingID, err)
 		}
 		if err := logAction(ctx, tx, now, actorID, "finding.action", "finding", link.FindingID, map[string]any{"task_id": t.ID}); err != nil {
+			return Task{}, fmt.Errorf("storage: create linked task: %w", err)
+		}
+	}
+	if link.AgendaItemID != 0 {
+		if err := linkDecisionTask(ctx, tx, link.AgendaItemID, t.ID); err != nil {
+			return Task{}, fmt.Errorf("storage: create linked task: %w", err)
+		}
+		if err := logAction(ctx, tx, now, actorID, "agenda_item.task", "agenda_item", link.AgendaItemID, map[string]any{"task_id": t.ID}); err != nil {
 			return Task{}, fmt.Errorf("storage: create linked task: %w", err)
 		}
 	}
