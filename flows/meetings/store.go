@@ -139,4 +139,10 @@ type Store interface {
 	// starting in [from, to), the meetings held and those attended, by
 	// name.
 	Attendance(ctx context.Context, from, to time.Time) ([]storage.Attendance, error)
+	// DecisionTasks returns the ids of the tasks given to carry out an
+	// agenda item's decision, oldest first (after.go).
+	DecisionTasks(ctx context.Context, itemID int64) ([]int64, error)
+	// FindTask returns a task with its assignments, or ErrNotFound
+	// (after.go: a decision's executors).
+	FindTask(ctx context.Context, id int64) (storage.Task, []storage.Assignment, error)
 }
