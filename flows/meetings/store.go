@@ -145,4 +145,11 @@ type Store interface {
 	// FindTask returns a task with its assignments, or ErrNotFound
 	// (after.go: a decision's executors).
 	FindTask(ctx context.Context, id int64) (storage.Task, []storage.Assignment, error)
+	// DeleteDraftMeeting removes a draft with its agenda, materials and
+	// guests; ErrConflict unless a draft.
+	DeleteDraftMeeting(ctx context.Context, actorID, id int64) error
+	// PendDeliveries sets every invitee's delivery of a sent or cancelled
+	// meeting back to pending before an update is broadcast, and returns
+	// how many invitees there are; ErrConflict for a draft or held one.
+	PendDeliveries(ctx context.Context, actorID, meetingID int64) (int, error)
 }
