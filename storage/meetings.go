@@ -1260,6 +1260,12 @@ func updateMeeting(ctx context.Context, tx pgx.Tx, m Meeting) (Meeting, bool, []
 			where meeting_id = $1`, m.ID); err != nil {
 			return m, false, nil, fmt.Errorf("reset answers: %w", err)
 		}
+		// The reminders before the meeting are due again before the new
+		// date; the minutes' ones only follow a held meeting.
+		if _, err := tx.Exec(ctx, `delete from meeting_reminders where meeting_id = $1
+			and kind in ('no_answer', 'day_before', 'two_hours', 'quorum')`, m.ID); err != nil {
+			return m, false, nil, fmt.Errorf("reset reminders: %w", err)
+		}
 	}
 	m, err = findMeeting(ctx, tx, `where m.id = $1`, m.ID)
 	return m, reset, changed, err

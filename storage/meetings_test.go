@@ -218,7 +218,12 @@ func TestMeetingUpdate(t *testing.T) {
 		t.Errorf("UpdateMeeting(same) logged %d actions", after-before)
 	}
 
-	// The date: a new version, everyone asked again.
+	// The date: a new version, everyone asked again, and reminded again.
+	for _, kind := range []storage.MeetingReminder{storage.RemindNoAnswer, storage.RemindQuorum} {
+		if ok, err := e.s.ClaimReminder(ctx, m.ID, e.chair.ID, kind); err != nil || !ok {
+			t.Fatalf("ClaimReminder(%s) = %v, %v", kind, ok, err)
+		}
+	}
 	m.StartsAt = m.StartsAt.Add(24 * time.Hour)
 	got, reset, err = e.s.UpdateMeeting(ctx, e.secretary.ID, m)
 	if err != nil || !reset || got.Version != 1 || !got.StartsAt.Equal(m.StartsAt) {
@@ -231,6 +236,11 @@ func TestMeetingUpdate(t *testing.T) {
 	for _, v := range list {
 		if v.RSVP != storage.RSVPNone || v.Reason != "" || !v.RSVPAt.IsZero() {
 			t.Errorf("invitee %d after the date changed = %q %q %v, want no answer", v.PersonID, v.RSVP, v.Reason, v.RSVPAt)
+		}
+	}
+	for _, kind := range []storage.MeetingReminder{storage.RemindNoAnswer, storage.RemindQuorum} {
+		if ok, err := e.s.ClaimReminder(ctx, m.ID, e.chair.ID, kind); err != nil || !ok {
+			t.Errorf("ClaimReminder(%s) after the date changed = %v, %v; want claimable again", kind, ok, err)
 		}
 	}
 	m.StartsAt = m.StartsAt.Add(time.Hour)
