@@ -1075,8 +1075,7 @@ func (f *Flow) deliveryReport(ctx context.Context, l *locales.Localizer, m stora
 		case storage.DeliverySent:
 			sent++
 		case storage.DeliveryPending:
-			// Another broadcast is on its way to them.
-			sent++
+			// A later update is on its way to them; its report tells.
 		default:
 			name := v.FullName
 			if name == "" {

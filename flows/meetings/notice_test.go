@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -567,5 +569,47 @@ func TestNoticeForbidden(t *testing.T) {
 	}
 	if _, err := m.Store.DraftMeetingOf(context.Background(), m.secretary.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("a draft appeared: %v", err)
+	}
+}
+
+// TestNoticeLocaleKeys checks that every message the notice may show
+// exists, the paths no conversation above takes included.
+func TestNoticeLocaleKeys(t *testing.T) {
+	m := newNEnv(t, 0)
+	src, err := os.ReadFile("notice.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := regexp.MustCompile(`"(meetings\.n\.[a-z_.]*[a-z_])"`).FindAllStringSubmatch(string(src), -1)
+	if len(ids) < 50 {
+		t.Fatalf("found only %d message ids in notice.go", len(ids))
+	}
+	want := []string{}
+	for _, id := range ids {
+		want = append(want, id[1])
+	}
+	for _, k := range []storage.MeetingKind{storage.MeetingRegular, storage.MeetingExtraordinary} {
+		want = append(want, "meetings.n.kind_chosen."+string(k))
+	}
+	for _, r := range []storage.RSVP{storage.RSVPYes, storage.RSVPNo, storage.RSVPOnline} {
+		want = append(want, "meetings.n.rsvp.btn."+string(r), "meetings.n.rsvp.saved."+string(r))
+	}
+	for _, r := range []storage.InviteeRole{storage.InviteeAdvisory, storage.InviteeGuest} {
+		want = append(want, "meetings.n.guest_added."+string(r), "meetings.n.preview.guest."+string(r))
+	}
+	for _, d := range []storage.DeliveryStatus{storage.DeliveryBlocked, storage.DeliveryNoChat, storage.DeliveryFailed} {
+		want = append(want, "meetings.n.report.why."+string(d))
+	}
+	for _, w := range []string{bcDate, bcPlace, bcAgenda} {
+		want = append(want, "meetings.n.upd."+w)
+	}
+	for _, s := range []storage.MeetingStatus{storage.MeetingDraft, storage.MeetingSent} {
+		want = append(want, "meetings.n.ed.head."+string(s))
+	}
+	want = append(want, "meetings.n.report.notice", "meetings.n.report.update")
+	for _, id := range want {
+		if !m.L.Has(id) {
+			t.Errorf("no message %q", id)
+		}
 	}
 }
