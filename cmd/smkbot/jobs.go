@@ -315,10 +315,22 @@ func (q *jobQueue) runWork(ctx context.Context, job *river.Job[workArgs]) error 
 		return fmt.Errorf("no handler for work %q on this replica", job.Args.Work)
 	}
 	w := flows.Work{Kind: job.Args.Work, Key: job.Args.Key, Args: job.Args.Args, At: job.Args.At, Attempt: job.Attempt,
-		Deliver: q.sender.Send}
+		Deliver: q.send}
 	msgs, err := h(ctx, w, time.Now())
 	q.deliver(ctx, job.Args.Work, msgs)
 	return err
+}
+
+// send delivers messages for work that wants each one's fate.
+func (q *jobQueue) send(ctx context.Context, msgs ...bot.Message) []bot.Delivery {
+	if q.sender == nil {
+		out := make([]bot.Delivery, len(msgs))
+		for i, m := range msgs {
+			out[i] = bot.Delivery{Message: m, Err: errors.New("jobs: no sender")}
+		}
+		return out
+	}
+	return q.sender.Send(ctx, msgs...)
 }
 
 // deliver sends a job's messages. What could not be delivered is logged
