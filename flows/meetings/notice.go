@@ -273,6 +273,18 @@ func storeErr(err error, format string, a ...any) error {
 	return fmt.Errorf("meetings: "+format+": %w", append(a, err)...)
 }
 
+// stepGone ends a step whose meeting can no longer take the input (held,
+// cancelled or deleted meanwhile, or the session lost its id) with a
+// short reply, rather than keeping the person in a loop of errors;
+// other errors go to the router.
+func stepGone(c *flows.Context, err error) (flows.Next, error) {
+	if errors.Is(err, flows.ErrStale) {
+		c.Say("meetings.n.step_gone")
+		return flows.End(), nil
+	}
+	return flows.Stay(), err
+}
+
 // --- Writing the notice ---
 
 // pressNew starts a new meeting: its kind first. A draft the secretary has
@@ -348,7 +360,7 @@ func (f *Flow) stepWhen(ctx context.Context, c *flows.Context) (flows.Next, erro
 	if c.GetInt(keyMeeting) == 0 {
 		kind := storage.MeetingKind(c.Get(keyKind))
 		if kind == "" {
-			return flows.End(), flows.ErrStale
+			return stepGone(c, flows.ErrStale)
 		}
 		m, err := f.Store.CreateMeeting(ctx, c.Actor.PersonID(), storage.Meeting{Kind: kind, StartsAt: t})
 		if err != nil {
@@ -360,7 +372,7 @@ func (f *Flow) stepWhen(ctx context.Context, c *flows.Context) (flows.Next, erro
 	}
 	m, err := f.sessionMeeting(ctx, c, storage.MeetingDraft, storage.MeetingSent)
 	if err != nil {
-		return flows.End(), err
+		return stepGone(c, err)
 	}
 	if t.Equal(m.StartsAt) {
 		c.Say("meetings.n.when_same")
@@ -406,7 +418,7 @@ func (f *Flow) stepPlace(ctx context.Context, c *flows.Context) (flows.Next, err
 	}
 	m, err := f.sessionMeeting(ctx, c, storage.MeetingDraft, storage.MeetingSent)
 	if err != nil {
-		return flows.End(), err
+		return stepGone(c, err)
 	}
 	link := isLink(text)
 	if link {
@@ -458,7 +470,7 @@ func (f *Flow) stepLink(ctx context.Context, c *flows.Context) (flows.Next, erro
 	}
 	m, err := f.sessionMeeting(ctx, c, storage.MeetingDraft)
 	if err != nil {
-		return flows.End(), err
+		return stepGone(c, err)
 	}
 	m.Link = text
 	m, _, err = f.Store.UpdateMeeting(ctx, c.Actor.PersonID(), m)
@@ -524,7 +536,7 @@ func (f *Flow) stepAgenda(ctx context.Context, c *flows.Context) (flows.Next, er
 	}
 	m, err := f.sessionMeeting(ctx, c, storage.MeetingDraft, storage.MeetingSent)
 	if err != nil {
-		return flows.End(), err
+		return stepGone(c, err)
 	}
 	it, err := f.Store.AddAgendaItem(ctx, c.Actor.PersonID(), m.ID, title, speaker)
 	if err != nil {
@@ -588,7 +600,7 @@ func (f *Flow) stepMat(ctx context.Context, c *flows.Context) (flows.Next, error
 	}
 	m, err := f.sessionMeeting(ctx, c, storage.MeetingDraft)
 	if err != nil {
-		return flows.End(), err
+		return stepGone(c, err)
 	}
 	if f.Files == nil {
 		return flows.Stay(), errors.New("meetings: no file downloads")
@@ -680,7 +692,7 @@ func (f *Flow) stepGuest(ctx context.Context, c *flows.Context) (flows.Next, err
 	}
 	m, err := f.sessionMeeting(ctx, c, storage.MeetingDraft)
 	if err != nil {
-		return flows.End(), err
+		return stepGone(c, err)
 	}
 	people, err := f.Store.SearchPeople(ctx, q, guestsFound)
 	if err != nil {
@@ -1271,14 +1283,14 @@ func (f *Flow) stepItemText(ctx context.Context, c *flows.Context) (flows.Next, 
 	}
 	it, err := f.Store.FindAgendaItem(ctx, c.GetInt(keyItem))
 	if errors.Is(err, storage.ErrNotFound) {
-		return flows.End(), flows.ErrStale
+		return stepGone(c, flows.ErrStale)
 	}
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("meetings: item: %w", err)
 	}
 	m, err := f.meetingIn(ctx, c, it.MeetingID, storage.MeetingDraft, storage.MeetingSent)
 	if err != nil {
-		return flows.End(), err
+		return stepGone(c, err)
 	}
 	it.Title, it.Speaker = title, speaker
 	if _, err := f.Store.UpdateAgendaItem(ctx, c.Actor.PersonID(), it); err != nil {
@@ -1418,11 +1430,11 @@ func (f *Flow) stepReason(ctx context.Context, c *flows.Context) (flows.Next, er
 	}
 	id := c.GetInt(keyMeeting)
 	if id == 0 {
-		return flows.End(), flows.ErrStale
+		return stepGone(c, flows.ErrStale)
 	}
 	if _, err := f.Store.SetRSVP(ctx, id, c.Actor.PersonID(), storage.RSVPNo, reason); err != nil {
 		if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrConflict) {
-			return flows.End(), flows.ErrStale
+			return stepGone(c, flows.ErrStale)
 		}
 		return flows.Stay(), fmt.Errorf("meetings: reason for %d: %w", id, err)
 	}

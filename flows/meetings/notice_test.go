@@ -613,3 +613,18 @@ func TestNoticeLocaleKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestNoticeStepOfAGoneMeeting(t *testing.T) {
+	m := newNEnv(t, 1)
+	m.Send(t, nSecretary, "/meetings")
+	m.PressLabel(t, nSecretary, "➕ Новое заседание")
+	m.PressLabel(t, nSecretary, "Очередное")
+	m.Send(t, nSecretary, "25.12 14:00")
+	m.Send(t, nSecretary, "https://meet.example.org/p")
+	d := m.draft(t)
+	if err := m.Store.DeleteDraftMeeting(context.Background(), m.secretary.ID, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	flowtest.Has(t, m.Send(t, nSecretary, "О плане работы"), "Это заседание уже нельзя изменить здесь")
+	flowtest.Lacks(t, m.Send(t, nSecretary, "О плане работы"), "нельзя изменить")
+}
