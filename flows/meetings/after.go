@@ -153,9 +153,15 @@ func ParseVotes(s string) (votesFor, against, abstain int, ok bool) {
 	if len(s) > maxVotesInput {
 		return 0, 0, 0, false
 	}
-	fields := strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(",/;-–—", r)
-	})
+	sep := func(r rune) bool { return strings.ContainsRune(",/;-–—", r) }
+	s = strings.TrimSpace(s)
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if sep(first) || sep(last) {
+		// «-1 0 0» is no count of votes, nor «7 1 0,».
+		return 0, 0, 0, false
+	}
+	fields := strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || sep(r) })
 	if len(fields) != 3 {
 		return 0, 0, 0, false
 	}
