@@ -160,4 +160,3 @@ func countWith(msgs []bottest.Sent, fragment string) int {
 	}
 	return n
 }
-
