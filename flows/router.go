@@ -6,6 +6,7 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -344,6 +346,55 @@ func (r *Router) HelpFor(a *Actor) []string {
 
 // Commands lists the registered commands (for setMyCommands).
 func (r *Router) Commands() []Command { return r.helpCommands }
+
+// RouteKind is what kind of input a route answers.
+type RouteKind string
+
+// The kinds of routes.
+const (
+	RouteCommand  RouteKind = "command"  // a slash command
+	RouteCallback RouteKind = "callback" // a button's flow:action
+	RouteStep     RouteKind = "step"     // input while a session is at a step
+	RouteMenu     RouteKind = "menu"     // a button of the role menu
+	RouteDeeplink RouteKind = "deeplink" // a /start payload of one shape
+)
+
+// Route is a registered route as Routes lists it.
+type Route struct {
+	Kind RouteKind
+	// Name identifies the route within its kind: the command without the
+	// slash ("audit"), the callback's "flow:action" ("au:mf"), the step
+	// ("audit:area"), the menu item's label id ("audit.menu"), the deep
+	// link's name ("survey:open").
+	Name string
+	// Perm is what the router checks before the handler runs.
+	Perm Permission
+}
+
+// Routes lists every registered route, sorted by kind and name, for tests
+// that check the role table against what is registered.
+func (r *Router) Routes() []Route {
+	var out []Route
+	for name, rt := range r.commands {
+		out = append(out, Route{Kind: RouteCommand, Name: name, Perm: rt.perm})
+	}
+	for name, rt := range r.callbacks {
+		out = append(out, Route{Kind: RouteCallback, Name: name, Perm: rt.perm})
+	}
+	for name, rt := range r.steps {
+		out = append(out, Route{Kind: RouteStep, Name: name, Perm: rt.perm})
+	}
+	for _, item := range r.menu {
+		out = append(out, Route{Kind: RouteMenu, Name: item.Label, Perm: item.Perm})
+	}
+	for _, d := range r.deeplinks {
+		out = append(out, Route{Kind: RouteDeeplink, Name: d.route.name, Perm: d.route.perm})
+	}
+	slices.SortFunc(out, func(a, b Route) int {
+		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Name, b.Name))
+	})
+	return out
+}
 
 func flowOf(name string) string {
 	if i := strings.IndexByte(name, ':'); i > 0 {
