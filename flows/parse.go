@@ -514,3 +514,20 @@ func ArgInts(arg string) ([]int64, error) {
 	}
 	return ids, nil
 }
+
+// DateKey is the yyyymmdd form of a date (20261225), short enough for
+// callback data and the session.
+func DateKey(d time.Time) int64 {
+	return int64(d.Year())*10000 + int64(d.Month())*100 + int64(d.Day())
+}
+
+// KeyDate is the date of a DateKey at 00:00 in loc; ok is false for a
+// number that names no date of the years 1900–2199 (a forged button).
+func KeyDate(n int64, loc *time.Location) (_ time.Time, ok bool) {
+	y, m, d := int(n/10000), time.Month(n/100%100), int(n%100)
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if n < 19000101 || n > 21991231 || t.Year() != y || t.Month() != m || t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}

@@ -320,7 +320,7 @@ func (f *Flow) pressWho(ctx context.Context, c *flows.Context) (flows.Next, erro
 	today := f.today(c)
 	kb := bot.Keyboard{}
 	for _, d := range []time.Time{today.AddDate(0, 0, 14), today.AddDate(0, 1, 0)} {
-		kb = append(kb, []bot.Button{{Text: c.T("audit.action.btn.due", "Date", c.L.DayMonth(d)), Data: flows.CB(cb, actDue, fmt.Sprintf("%d.%d", fv.ID, dateKey(d)))}})
+		kb = append(kb, []bot.Button{{Text: c.T("audit.action.btn.due", "Date", c.L.DayMonth(d)), Data: flows.CB(cb, actDue, fmt.Sprintf("%d.%d", fv.ID, flows.DateKey(d)))}})
 	}
 	c.Reply(c.T("audit.action.ask_due"), kb)
 	return flows.Goto(stepDue), nil
@@ -332,26 +332,13 @@ func (f *Flow) today(c *flows.Context) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, f.loc())
 }
 
-// dateKey is the yyyymmdd form of a date, for buttons and the session.
-func dateKey(d time.Time) int64 {
-	return int64(d.Year())*10000 + int64(d.Month())*100 + int64(d.Day())
-}
-
-// keyDate is the date at 00:00 in loc of a yyyymmdd key; ok is false for
-// a key that is no date.
-func keyDate(n int64, loc *time.Location) (time.Time, bool) {
-	y, m, d := int(n/10000), time.Month(n/100%100), int(n%100)
-	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	return t, n >= 19000101 && n <= 21991231 && t.Year() == y && t.Month() == m && t.Day() == d
-}
-
 // pressDue takes a proposed deadline.
 func (f *Flow) pressDue(ctx context.Context, c *flows.Context) (flows.Next, error) {
 	v, err := args(c, 2)
 	if err != nil || v[0] != c.GetInt(keyFinding) || c.GetInt(keyWho) == 0 {
 		return flows.Stay(), flows.ErrStale
 	}
-	d, ok := keyDate(v[1], f.loc())
+	d, ok := flows.KeyDate(v[1], f.loc())
 	if !ok {
 		return flows.Stay(), flows.ErrStale
 	}
@@ -387,7 +374,7 @@ func (f *Flow) confirmAction(ctx context.Context, c *flows.Context, due time.Tim
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("audit: person %d: %w", c.GetInt(keyWho), err)
 	}
-	c.SetInt(keyDue, dateKey(due))
+	c.SetInt(keyDue, flows.DateKey(due))
 	c.Reply(c.T("audit.action.confirm", "Number", findingNumber(c, fv.Finding), "Who", who.FullName,
 		"Due", c.L.Date(due), "Cause", c.Get(keyCause)), bot.Keyboard{
 		{c.Button("audit.action.btn.assign", flows.CB(cb, actAssignOK, fv.ID))},
@@ -410,7 +397,7 @@ func (f *Flow) pressAssignOK(ctx context.Context, c *flows.Context) (flows.Next,
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("audit: audit %d: %w", fv.AuditID, err)
 	}
-	due, ok := keyDate(c.GetInt(keyDue), f.loc())
+	due, ok := flows.KeyDate(c.GetInt(keyDue), f.loc())
 	if !ok {
 		return flows.Stay(), flows.ErrStale
 	}

@@ -514,7 +514,7 @@ func (f *Flow) askCo(ctx context.Context, c *flows.Context, d time.Time) (flows.
 	if len(ps) == 0 {
 		return f.create(ctx, c, d)
 	}
-	c.SetInt(keyDay, dateKey(d))
+	c.SetInt(keyDay, flows.DateKey(d))
 	c.Set(keyCo, "")
 	c.Reply(c.T("audit.ask_co"), coButtons(c, ps, nil))
 	return flows.Goto(stepCo), nil
@@ -582,7 +582,7 @@ func (f *Flow) pressCoDone(ctx context.Context, c *flows.Context) (flows.Next, e
 	if c.Step() != stepCo || c.GetInt(keyOrg) == 0 {
 		return flows.Stay(), flows.ErrStale
 	}
-	d, ok := keyDate(c.GetInt(keyDay), f.loc())
+	d, ok := flows.KeyDate(c.GetInt(keyDay), f.loc())
 	if !ok {
 		return flows.Stay(), flows.ErrStale
 	}

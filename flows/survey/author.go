@@ -457,22 +457,6 @@ func authorClosing(c *flows.Context, d time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 0, 0, c.L.Location())
 }
 
-// authorDateArg turns yyyymmdd into a date in the bot's zone.
-func authorDateArg(c *flows.Context, n int64) (time.Time, bool) {
-	y, m, d := int(n/10000), int(n/100%100), int(n%100)
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, c.L.Location())
-	if n < 19000101 || n > 21991231 || t.Year() != y || int(t.Month()) != m || t.Day() != d {
-		return time.Time{}, false
-	}
-	return t, true
-}
-
-// authorDateKey is the yyyymmdd form of a date, for callback data and the
-// session.
-func authorDateKey(d time.Time) int64 {
-	return int64(d.Year())*10000 + int64(d.Month())*100 + int64(d.Day())
-}
-
 // authorCheckDate refuses a closing date that is today or past (a survey
 // needs at least a day of answers) or more than a year ahead.
 func authorCheckDate(c *flows.Context, d time.Time) error {

@@ -358,7 +358,7 @@ func (f *Flow) authorAskDate(c *flows.Context) (flows.Next, error) {
 	for i, d := range authorQuickDates(authorDay(c, c.Now)) {
 		row = append(row, []bot.Button{{
 			Text: c.T(authorDateLabels[i], "Date", c.L.DayMonth(d)),
-			Data: flows.CB(cbAuthor, "date", authorDateKey(d)),
+			Data: flows.CB(cbAuthor, "date", flows.DateKey(d)),
 		}})
 	}
 	c.Reply(c.T("survey.author.ask_date"), row)
@@ -371,7 +371,7 @@ func (f *Flow) authorDateButton(ctx context.Context, c *flows.Context) (flows.Ne
 	if err != nil {
 		return flows.Stay(), err
 	}
-	d, ok := authorDateArg(c, ids[0])
+	d, ok := flows.KeyDate(ids[0], c.L.Location())
 	if !ok || c.Step() != stepAuthorDate {
 		return flows.Stay(), flows.ErrStale
 	}
@@ -401,7 +401,7 @@ func (f *Flow) authorDateTyped(ctx context.Context, c *flows.Context) (flows.Nex
 
 // authorTakeDate keeps the closing date and shows the summary.
 func (f *Flow) authorTakeDate(ctx context.Context, c *flows.Context, d time.Time) (flows.Next, error) {
-	c.SetInt(keyAuthorCloses, authorDateKey(d))
+	c.SetInt(keyAuthorCloses, flows.DateKey(d))
 	return f.authorSummary(ctx, c)
 }
 
@@ -444,7 +444,7 @@ func (f *Flow) authorSummary(ctx context.Context, c *flows.Context) (flows.Next,
 	if !ok {
 		return authorSessionLost(c)
 	}
-	day, ok := authorDateArg(c, d.closes)
+	day, ok := flows.KeyDate(d.closes, c.L.Location())
 	if !ok {
 		return authorSessionLost(c)
 	}
@@ -544,7 +544,7 @@ func (f *Flow) authorCreate(ctx context.Context, c *flows.Context) (flows.Next, 
 	if !c.Actor.CanIn(flows.ManageSurveys, d.orgID) {
 		return flows.Stay(), flows.ErrForbidden
 	}
-	day, ok := authorDateArg(c, d.closes)
+	day, ok := flows.KeyDate(d.closes, c.L.Location())
 	if !ok {
 		return authorSessionLost(c)
 	}

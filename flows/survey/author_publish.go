@@ -257,7 +257,7 @@ func (f *Flow) authorExtendAsk(ctx context.Context, c *flows.Context) (flows.Nex
 		}
 		kb = append(kb, []bot.Button{{
 			Text: c.T(authorDateLabels[i], "Date", c.L.DayMonth(d)),
-			Data: flows.CB(cbAuthor, "extd", fmt.Sprintf("%d.%d", sv.ID, authorDateKey(d))),
+			Data: flows.CB(cbAuthor, "extd", fmt.Sprintf("%d.%d", sv.ID, flows.DateKey(d))),
 		}})
 	}
 	kb = append(kb, []bot.Button{c.Button("common.btn.cancel", flows.CB(cbAuthor, "card", sv.ID))})
@@ -289,7 +289,7 @@ func (f *Flow) authorExtendButton(ctx context.Context, c *flows.Context) (flows.
 	if err != nil {
 		return flows.Stay(), err
 	}
-	d, ok := authorDateArg(c, ids[1])
+	d, ok := flows.KeyDate(ids[1], c.L.Location())
 	if id, _ := authorInt(c, keyAuthorSurvey); !ok || c.Step() != stepAuthorExtend || id != sv.ID {
 		return flows.Stay(), flows.ErrStale
 	}

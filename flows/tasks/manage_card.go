@@ -327,7 +327,7 @@ func (f *Flow) manEditDueButton(ctx context.Context, c *flows.Context) (flows.Ne
 	if err != nil {
 		return manDone(err)
 	}
-	d, ok := manDateArg(ids[1], f.manLoc(c))
+	d, ok := flows.KeyDate(ids[1], f.manLoc(c))
 	if !ok || c.Step() != stepManEditDue || c.GetInt(keyManTask) != t.ID {
 		return flows.Stay(), flows.ErrStale
 	}

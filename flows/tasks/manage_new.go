@@ -385,7 +385,7 @@ var manDateLabels = []string{"tasks.manage.btn.week", "tasks.manage.btn.two_week
 func (f *Flow) manDueButtons(c *flows.Context, data func(yyyymmdd int64) string) bot.Keyboard {
 	var kb bot.Keyboard
 	for i, d := range manQuickDates(f.manToday(c)) {
-		kb = append(kb, []bot.Button{{Text: c.T(manDateLabels[i], "Date", c.L.DayMonth(d)), Data: data(manDateKey(d))}})
+		kb = append(kb, []bot.Button{{Text: c.T(manDateLabels[i], "Date", c.L.DayMonth(d)), Data: data(flows.DateKey(d))}})
 	}
 	return kb
 }
@@ -404,7 +404,7 @@ func (f *Flow) manDueButton(ctx context.Context, c *flows.Context) (flows.Next, 
 	if err != nil {
 		return flows.Stay(), err
 	}
-	d, ok := manDateArg(ids[0], f.manLoc(c))
+	d, ok := flows.KeyDate(ids[0], f.manLoc(c))
 	if !ok || c.Step() != stepManDue {
 		return flows.Stay(), flows.ErrStale
 	}
@@ -433,7 +433,7 @@ func (f *Flow) manDueTyped(ctx context.Context, c *flows.Context) (flows.Next, e
 }
 
 func (f *Flow) manTakeDue(ctx context.Context, c *flows.Context, due time.Time, hasTime bool) (flows.Next, error) {
-	c.SetInt(keyManDue, manDateKey(due))
+	c.SetInt(keyManDue, flows.DateKey(due))
 	c.Set(keyManTime, "")
 	if hasTime {
 		c.Set(keyManTime, due.In(f.manLoc(c)).Format("1504"))
@@ -554,7 +554,7 @@ func (f *Flow) manDraftOf(c *flows.Context) (manDraft, bool) {
 		return d, false
 	}
 	loc := f.manLoc(c)
-	if d.due, ok = manDateArg(day, loc); !ok {
+	if d.due, ok = flows.KeyDate(day, loc); !ok {
 		return d, false
 	}
 	if hm := c.Get(keyManTime); hm != "" {
@@ -778,22 +778,6 @@ func (f *Flow) manPolicy(ctx context.Context, orgID int64) (storage.ReminderPoli
 		return storage.ReminderPolicy{}, fmt.Errorf("tasks: reminder policy of %d: %w", orgID, err)
 	}
 	return p, nil
-}
-
-// manDateArg turns yyyymmdd into a date at 00:00 in loc.
-func manDateArg(n int64, loc *time.Location) (time.Time, bool) {
-	y, m, d := int(n/10000), int(n/100%100), int(n%100)
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc)
-	if n < 19000101 || n > 21991231 || t.Year() != y || int(t.Month()) != m || t.Day() != d {
-		return time.Time{}, false
-	}
-	return t, true
-}
-
-// manDateKey is the yyyymmdd form of a date, for callback data and the
-// session.
-func manDateKey(d time.Time) int64 {
-	return int64(d.Year())*10000 + int64(d.Month())*100 + int64(d.Day())
 }
 
 // manInt reads a numeric session value; ok is false when it is absent.
