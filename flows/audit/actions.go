@@ -347,14 +347,7 @@ func (f *Flow) pressDue(ctx context.Context, c *flows.Context) (flows.Next, erro
 
 // inputDue takes a typed deadline.
 func (f *Flow) inputDue(ctx context.Context, c *flows.Context) (flows.Next, error) {
-	s, ok, err := text(c, 64)
-	if err != nil {
-		return flows.Stay(), err
-	}
-	if !ok {
-		return flows.Stay(), flows.Invalid("input.date_invalid")
-	}
-	d, err := flows.ParseDate(s, c.Now, f.loc())
+	d, err := f.typedDate(c)
 	if err != nil {
 		return flows.Stay(), err
 	}

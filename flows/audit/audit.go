@@ -465,16 +465,21 @@ func (f *Flow) pressToday(ctx context.Context, c *flows.Context) (flows.Next, er
 	return f.askCo(ctx, c, c.Now.In(f.loc()))
 }
 
-// inputDate takes a typed date.
-func (f *Flow) inputDate(ctx context.Context, c *flows.Context) (flows.Next, error) {
+// typedDate reads a date typed as text («25.11», «завтра»).
+func (f *Flow) typedDate(c *flows.Context) (time.Time, error) {
 	s, ok, err := text(c, 64)
 	if err != nil {
-		return flows.Stay(), err
+		return time.Time{}, err
 	}
 	if !ok {
-		return flows.Stay(), flows.Invalid("input.date_invalid")
+		return time.Time{}, flows.Invalid("input.date_invalid")
 	}
-	d, err := flows.ParseDate(s, c.Now, f.loc())
+	return flows.ParseDate(s, c.Now, f.loc())
+}
+
+// inputDate takes a typed date.
+func (f *Flow) inputDate(ctx context.Context, c *flows.Context) (flows.Next, error) {
+	d, err := f.typedDate(c)
 	if err != nil {
 		return flows.Stay(), err
 	}
