@@ -47,6 +47,10 @@ type Meeting struct {
 	Cancelled time.Time `db:"cancelled_at"` // zero unless cancelled
 	// MinutesSentAt is when the signed minutes went to the members.
 	MinutesSentAt time.Time `db:"minutes_sent_at"`
+	// AgendaChangedAt is when the agenda of the sent meeting was first
+	// changed since the invitees were last told (the notice or an
+	// update); zero when they know it as it is.
+	AgendaChangedAt time.Time `db:"agenda_changed_at"`
 }
 
 // AgendaItem is a numbered item of a meeting's agenda, with its decision

@@ -16,7 +16,8 @@ const meetingColumns = `m.id, m.kind, m.status, m.starts_at, m.place, m.link, m.
 	coalesce(m.sent_at, ` + zeroTime + `) as sent_at,
 	coalesce(m.held_at, ` + zeroTime + `) as held_at,
 	coalesce(m.cancelled_at, ` + zeroTime + `) as cancelled_at,
-	coalesce(m.minutes_sent_at, ` + zeroTime + `) as minutes_sent_at`
+	coalesce(m.minutes_sent_at, ` + zeroTime + `) as minutes_sent_at,
+	coalesce(m.agenda_changed_at, ` + zeroTime + `) as agenda_changed_at`
 
 // agendaColumns selects an AgendaItem from agenda_items i.
 const agendaColumns = `i.id, i.meeting_id, i.position, i.title, i.speaker, i.decision,
@@ -178,8 +179,10 @@ func (s *Store) CancelMeeting(ctx context.Context, actorID, id int64) (Meeting, 
 }
 
 // AddAgendaItem appends an item to a meeting's agenda (position = last +
-// 1) and returns it. It returns ErrInvalid for an empty title, ErrNotFound
-// for an unknown meeting and ErrConflict for a held or cancelled one.
+// 1) and returns it; on a sent meeting the change is recorded as not yet
+// announced (Meeting.AgendaChangedAt). It returns ErrInvalid for an empty
+// title, ErrNotFound for an unknown meeting and ErrConflict for a held or
+// cancelled one.
 func (s *Store) AddAgendaItem(ctx context.Context, actorID, meetingID int64, title, speaker string) (AgendaItem, error) {
 	title = strings.TrimSpace(title)
 	if title == "" {
@@ -205,6 +208,9 @@ func (s *Store) AddAgendaItem(ctx context.Context, actorID, meetingID int64, tit
 	if err != nil {
 		return AgendaItem{}, fmt.Errorf("storage: add agenda item %d: %w", id, err)
 	}
+	if err := agendaChanged(ctx, tx, s.now(), meetingID); err != nil {
+		return AgendaItem{}, fmt.Errorf("storage: add agenda item %d: %w", id, err)
+	}
 	if err := logAction(ctx, tx, s.now(), actorID, "agenda_item.add", "agenda_item", id, map[string]any{"meeting_id": meetingID}); err != nil {
 		return AgendaItem{}, fmt.Errorf("storage: add agenda item %d: %w", id, err)
 	}
@@ -215,7 +221,8 @@ func (s *Store) AddAgendaItem(ctx context.Context, actorID, meetingID int64, tit
 }
 
 // UpdateAgendaItem changes an item's title and speaker (the rest of item
-// is ignored) and returns it as stored. It returns ErrInvalid for an empty
+// is ignored) and returns it as stored; on a sent meeting a change is
+// recorded as not yet announced. It returns ErrInvalid for an empty
 // title, ErrNotFound for an unknown item, and ErrConflict once a decision
 // is recorded on it or its meeting is held or cancelled.
 func (s *Store) UpdateAgendaItem(ctx context.Context, actorID int64, item AgendaItem) (AgendaItem, error) {
@@ -244,6 +251,9 @@ func (s *Store) UpdateAgendaItem(ctx context.Context, actorID int64, item Agenda
 	if item, err = findAgendaItem(ctx, tx, item.ID, false); err != nil {
 		return AgendaItem{}, fmt.Errorf("storage: update agenda item %d: %w", old.ID, err)
 	}
+	if err := agendaChanged(ctx, tx, s.now(), item.MeetingID); err != nil {
+		return AgendaItem{}, fmt.Errorf("storage: update agenda item %d: %w", item.ID, err)
+	}
 	if err := logAction(ctx, tx, s.now(), actorID, "agenda_item.update", "agenda_item", item.ID, map[string]any{"meeting_id": item.MeetingID}); err != nil {
 		return AgendaItem{}, fmt.Errorf("storage: update agenda item %d: %w", item.ID, err)
 	}
@@ -254,7 +264,8 @@ func (s *Store) UpdateAgendaItem(ctx context.Context, actorID int64, item Agenda
 }
 
 // DeleteAgendaItem removes an item and renumbers the rest of its meeting's
-// agenda 1..n. It returns ErrNotFound for an unknown item, and ErrConflict
+// agenda 1..n; on a sent meeting the change is recorded as not yet
+// announced. It returns ErrNotFound for an unknown item, and ErrConflict
 // once a decision is recorded on it or its meeting is held or cancelled.
 func (s *Store) DeleteAgendaItem(ctx context.Context, actorID, itemID int64) error {
 	tx, err := s.pool.Begin(ctx)
@@ -278,6 +289,9 @@ func (s *Store) DeleteAgendaItem(ctx context.Context, actorID, itemID int64) err
 		      from agenda_items where meeting_id = $1) r
 		where i.id = r.id and i.position <> r.n`, item.MeetingID); err != nil {
 		return fmt.Errorf("storage: delete agenda item %d: renumber: %w", itemID, err)
+	}
+	if err := agendaChanged(ctx, tx, s.now(), item.MeetingID); err != nil {
+		return fmt.Errorf("storage: delete agenda item %d: %w", itemID, err)
 	}
 	if err := logAction(ctx, tx, s.now(), actorID, "agenda_item.delete", "agenda_item", itemID, map[string]any{"meeting_id": item.MeetingID}); err != nil {
 		return fmt.Errorf("storage: delete agenda item %d: %w", itemID, err)

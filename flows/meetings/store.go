@@ -149,7 +149,10 @@ type Store interface {
 	// guests; ErrConflict unless a draft.
 	DeleteDraftMeeting(ctx context.Context, actorID, id int64) error
 	// PendDeliveries sets every invitee's delivery of a sent or cancelled
-	// meeting back to pending before an update is broadcast, and returns
-	// how many invitees there are; ErrConflict for a draft or held one.
+	// meeting (or a held one whose minutes are marked sent) back to
+	// pending before an update (or the minutes) is broadcast, clears
+	// AgendaChangedAt, and returns how many invitees there are;
+	// ErrConflict for a draft, or a held one whose minutes are not sent.
+	// Agenda changes of a sent meeting set AgendaChangedAt (the first).
 	PendDeliveries(ctx context.Context, actorID, meetingID int64) (int, error)
 }
