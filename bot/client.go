@@ -29,6 +29,7 @@ type Client struct {
 	http     *http.Client
 	token    string
 	fileBase string // "<base>/file/bot", the token and file path follow
+	metrics  *Metrics
 }
 
 // ctxDoer attaches a context to the library's requests, which it builds
@@ -36,9 +37,17 @@ type Client struct {
 type ctxDoer struct {
 	ctx context.Context
 	c   *http.Client
+	m   *Metrics // counts requests by method; may be nil
 }
 
-func (d ctxDoer) Do(r *http.Request) (*http.Response, error) { return d.c.Do(r.WithContext(d.ctx)) }
+func (d ctxDoer) Do(r *http.Request) (*http.Response, error) {
+	if d.m != nil {
+		// The method is the path's last segment: /bot<token>/<method>.
+		p := r.URL.Path
+		d.m.APIRequest(p[strings.LastIndexByte(p, '/')+1:])
+	}
+	return d.c.Do(r.WithContext(d.ctx))
+}
 
 // discardLogger silences telegram-bot-api, which logs request URLs (with the
 // token) from GetUpdatesChan and in debug mode.
@@ -89,11 +98,16 @@ func (c *Client) Username() string { return c.api.Self.UserName }
 // methods, which take a context and redact.
 func (c *Client) API() *tgbotapi.BotAPI { return c.api }
 
+// SetMetrics makes the client count its Bot API requests by method
+// (smkbot_api_requests_total). Call it before the client is used by others.
+func (c *Client) SetMetrics(m *Metrics) { c.metrics = m }
+
 // with returns a shallow copy of the library's client whose requests carry
 // ctx. The copy shares the HTTP client and so its connections.
+
 func (c *Client) with(ctx context.Context) *tgbotapi.BotAPI {
 	api := *c.api
-	api.Client = ctxDoer{ctx: ctx, c: c.http}
+	api.Client = ctxDoer{ctx: ctx, c: c.http, m: c.metrics}
 	return &api
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"smkbot/bot"
 	"smkbot/bot/bottest"
@@ -127,5 +129,33 @@ func TestDownload(t *testing.T) {
 	var e *tgbotapi.Error
 	if !errors.As(err, &e) || e.Code != 400 {
 		t.Errorf("unknown file: err = %v", err)
+	}
+}
+
+func TestClientCountsRequests(t *testing.T) {
+	s, c := newClient(t)
+	reg := prometheus.NewRegistry()
+	m, err := bot.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetMetrics(m)
+	s.AddChat(anna.ID)
+	for range 2 {
+		if _, err := c.Send(context.Background(), tgbotapi.NewMessage(anna.ID, "hi")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.GetUpdates(context.Background(), tgbotapi.UpdateConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP smkbot_api_requests_total Bot API requests made (getUpdates and retries included), by method.
+# TYPE smkbot_api_requests_total counter
+smkbot_api_requests_total{method="getUpdates"} 1
+smkbot_api_requests_total{method="sendMessage"} 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "smkbot_api_requests_total"); err != nil {
+		t.Error(err)
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,9 @@ type Metrics struct {
 	sendFailed  *prometheus.CounterVec
 	errs        *prometheus.CounterVec
 	panics      prometheus.Counter
+	apiCalls    *prometheus.CounterVec
+	jobsQueued  *prometheus.GaugeVec
+	inactive    prometheus.Gauge
 }
 
 // NewMetrics creates the metrics and registers them on reg (never the
@@ -70,9 +74,21 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "smkbot_panics_total",
 			Help: "Handler panics recovered.",
 		}),
+		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "smkbot_api_requests_total",
+			Help: "Bot API requests made (getUpdates and retries included), by method.",
+		}, []string{"method"}),
+		jobsQueued: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "smkbot_jobs_queued",
+			Help: "Scheduled jobs waiting in the queue, by state (available, scheduled, retryable, running).",
+		}, []string{"state"}),
+		inactive: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "smkbot_people_inactive",
+			Help: "People marked inactive (blocked the bot, or switched off by an administrator).",
+		}),
 	}
 	cs := []prometheus.Collector{m.updates, m.updateTime, m.handlerTime, m.sent,
-		m.rateLimited, m.sendFailed, m.errs, m.panics}
+		m.rateLimited, m.sendFailed, m.errs, m.panics, m.apiCalls, m.jobsQueued, m.inactive}
 	var errs []error
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -136,7 +152,7 @@ func (m *Metrics) SendFailed(kind string) {
 }
 
 // Error counts an error by where it happened ("poll", "dedupe", "chatlock",
-// "handler", "webhook").
+// "handler", "webhook", "gauges").
 func (m *Metrics) Error(where string) {
 	if m == nil {
 		return
@@ -150,4 +166,46 @@ func (m *Metrics) Panic() {
 		return
 	}
 	m.panics.Inc()
+}
+
+// apiMethods are the Bot API methods counted by name; any other method is
+// counted as "other", so a path never multiplies the series.
+var apiMethods = map[string]string{}
+
+func init() {
+	for _, m := range []string{"getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
+		"sendMessage", "editMessageText", "editMessageReplyMarkup", "deleteMessage", "answerCallbackQuery",
+		"sendPhoto", "sendDocument", "sendMediaGroup", "getFile", "setMyCommands", "sendChatAction"} {
+		apiMethods[strings.ToLower(m)] = m
+	}
+}
+
+// APIRequest counts one Bot API request of a method (any case; unknown
+// methods count as "other").
+func (m *Metrics) APIRequest(method string) {
+	if m == nil {
+		return
+	}
+	name, ok := apiMethods[strings.ToLower(method)]
+	if !ok {
+		name = "other"
+	}
+	m.apiCalls.WithLabelValues(name).Inc()
+}
+
+// SetJobsQueued sets how many scheduled jobs are in a state; the caller
+// reads it from the queue's table now and then.
+func (m *Metrics) SetJobsQueued(state string, n int) {
+	if m == nil {
+		return
+	}
+	m.jobsQueued.WithLabelValues(state).Set(float64(n))
+}
+
+// SetPeopleInactive sets how many people are marked inactive.
+func (m *Metrics) SetPeopleInactive(n int) {
+	if m == nil {
+		return
+	}
+	m.inactive.Set(float64(n))
 }

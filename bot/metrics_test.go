@@ -25,6 +25,13 @@ func TestMetrics(t *testing.T) {
 	m.SendFailed("photo")
 	m.Error("poll")
 	m.Panic()
+	m.APIRequest("sendMessage")
+	m.APIRequest("SENDMESSAGE")
+	m.APIRequest("getUpdates")
+	m.APIRequest("/etc/passwd")
+	m.SetJobsQueued("available", 3)
+	m.SetJobsQueued("scheduled", 7)
+	m.SetPeopleInactive(2)
 
 	want := `
 # HELP smkbot_updates_total Updates received, by outcome.
@@ -33,6 +40,23 @@ smkbot_updates_total{outcome="duplicate"} 1
 smkbot_updates_total{outcome="ok"} 2
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "smkbot_updates_total"); err != nil {
+		t.Error(err)
+	}
+	wantAPI := `
+# HELP smkbot_api_requests_total Bot API requests made (getUpdates and retries included), by method.
+# TYPE smkbot_api_requests_total counter
+smkbot_api_requests_total{method="getUpdates"} 1
+smkbot_api_requests_total{method="other"} 1
+smkbot_api_requests_total{method="sendMessage"} 2
+# HELP smkbot_jobs_queued Scheduled jobs waiting in the queue, by state (available, scheduled, retryable, running).
+# TYPE smkbot_jobs_queued gauge
+smkbot_jobs_queued{state="available"} 3
+smkbot_jobs_queued{state="scheduled"} 7
+# HELP smkbot_people_inactive People marked inactive (blocked the bot, or switched off by an administrator).
+# TYPE smkbot_people_inactive gauge
+smkbot_people_inactive 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(wantAPI), "smkbot_api_requests_total", "smkbot_jobs_queued", "smkbot_people_inactive"); err != nil {
 		t.Error(err)
 	}
 	for name, want := range map[string]int{
@@ -64,4 +88,7 @@ func TestMetricsNil(t *testing.T) {
 	m.SendFailed("text")
 	m.Error("poll")
 	m.Panic()
+	m.APIRequest("sendMessage")
+	m.SetJobsQueued("available", 1)
+	m.SetPeopleInactive(1)
 }

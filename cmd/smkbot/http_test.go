@@ -79,7 +79,10 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Errorf("healthz body = %q", body)
 	}
 	metrics := get(t, "http://"+h.addr+"/metrics", http.StatusOK)
-	for _, name := range []string{"smkbot_updates_total", "smkbot_handler_duration_seconds", "smkbot_messages_sent_total"} {
+	for _, name := range []string{"smkbot_updates_total", "smkbot_handler_duration_seconds", "smkbot_messages_sent_total",
+		"smkbot_update_duration_seconds", `smkbot_api_requests_total{method="sendMessage"}`, `smkbot_api_requests_total{method="getUpdates"}`,
+		`smkbot_jobs_queued{state="scheduled"}`, "smkbot_people_inactive", "smkbot_process_peak_resident_memory_bytes",
+		"process_cpu_seconds_total", "process_resident_memory_bytes"} {
 		if !strings.Contains(metrics, name) {
 			t.Errorf("/metrics lacks %s", name)
 		}

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	_ "time/tzdata" // the zone database inside the binary: the image has none
 )
@@ -22,7 +23,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stopProfile := cpuProfile(os.Getenv("SMKBOT_CPUPROFILE"))
 	err := Main(ctx, os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout)
+	stopProfile()
 	if errors.Is(err, errUsage) {
 		os.Exit(2)
 	}
@@ -79,4 +82,24 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 	}
 	fmt.Fprintf(stdout, "unknown command %q\n\n%s", cmd, usage)
 	return errUsage
+}
+
+// cpuProfile writes a CPU profile of the whole run to path when it is set
+// (SMKBOT_CPUPROFILE, undocumented: for the load tool and for finding a
+// bottleneck). It returns the function that finishes the profile.
+func cpuProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "smkbot: SMKBOT_CPUPROFILE:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "smkbot: SMKBOT_CPUPROFILE:", err)
+		f.Close()
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

@@ -67,11 +67,12 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newPeakRSSGauge())
 	metrics, err := bot.NewMetrics(reg)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
+	client.SetMetrics(metrics)
 	sender := bot.NewSender(client, bot.SenderOptions{
 		GlobalRate:   cfg.SendRate,
 		ChatInterval: cfg.ChatInterval,
@@ -172,6 +173,10 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 	if err := jobs.Start(ctx, router.Jobs()); err != nil {
 		return err
 	}
+	gaugesCtx, stopGauges := context.WithCancel(ctx)
+	gaugesDone := make(chan struct{})
+	go func() { watchGauges(gaugesCtx, store.Pool(), metrics, gaugeEvery, log); close(gaugesDone) }()
+	defer func() { stopGauges(); <-gaugesDone }()
 
 	intakeCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
