@@ -1213,8 +1213,11 @@ func (f *Flow) pressSend(ctx context.Context, c *flows.Context) (flows.Next, err
 	return flows.Stay(), nil
 }
 
-// pressSendOK sends the signed minutes to every invitee who can be
-// reached and tells the secretary who could not.
+// pressSendOK marks the minutes sent and schedules their broadcast to
+// every invitee as durable work (notice.go's broadcast, bcMinutes): each
+// one's delivery is pended first, so a rerun after a crash sends nobody
+// twice, and the delivery report, naming who was not reached and why,
+// comes to the secretary who pressed.
 func (f *Flow) pressSendOK(ctx context.Context, c *flows.Context) (flows.Next, error) {
 	v, err := args(c, 1)
 	if err != nil {
@@ -1224,48 +1227,42 @@ func (f *Flow) pressSendOK(ctx context.Context, c *flows.Context) (flows.Next, e
 	if err != nil {
 		return flows.Stay(), err
 	}
-	files, err := f.Store.ListMinutesFiles(ctx, m.ID)
-	if err != nil {
-		return flows.Stay(), fmt.Errorf("meetings: minutes of %d: %w", m.ID, err)
-	}
-	a, err := f.attendanceOf(ctx, m.ID)
-	if err != nil {
-		return flows.Stay(), err
+	if f.Scheduler == nil {
+		return flows.Stay(), errors.New("meetings: no scheduler to send the minutes")
 	}
 	if m, err = f.Store.MarkMinutesSent(ctx, c.Actor.PersonID(), m.ID); err != nil {
 		return flows.Stay(), f.staleOn(err, "meetings: mark minutes of %d sent: %w", v[0])
 	}
-	caption := c.T("meetings.a.min.caption", "Number", minutesNumber(m), "When", f.When(c.L, m))
-	sent := 0
-	var unreachable []string
-	for _, inv := range a.invitees {
-		chat, err := f.chatOf(ctx, inv.PersonID)
-		if err != nil {
-			return flows.Stay(), err
-		}
-		if chat == 0 {
-			unreachable = append(unreachable, inv.FullName)
-			continue
-		}
-		sent++
-		for i, file := range files {
-			text := ""
-			if i == 0 {
-				text = caption
-			}
-			if file.Kind == "photo" {
-				c.Send(bot.Photo{ChatID: chat, FileID: file.FileID, Caption: text})
-			} else {
-				c.Send(bot.Document{ChatID: chat, FileID: file.FileID, Name: file.Name, Caption: text})
-			}
-		}
+	n, err := f.Store.PendDeliveries(ctx, c.Actor.PersonID(), m.ID)
+	if err != nil {
+		return flows.Stay(), f.staleOn(err, "meetings: pend the minutes of %d: %w", m.ID)
 	}
-	text := c.T("meetings.a.min.sent_report", "Sent", sent, "Total", len(a.invitees))
-	if len(unreachable) > 0 {
-		text += "\n" + c.T("meetings.a.min.unreachable", "Names", strings.Join(unreachable, ", "))
+	a := broadcastArgs{Meeting: m.ID, What: bcMinutes, By: c.Actor.PersonID()}
+	if err := f.Scheduler.At(ctx, kindBroadcast, broadcastKey(a), a, c.Now); err != nil {
+		return flows.Stay(), fmt.Errorf("meetings: schedule the minutes of %d: %w", m.ID, err)
 	}
-	c.Edit(text, bot.Keyboard{{c.Button("meetings.a.btn.to_card", flows.CB(cb, actCard, m.ID))}})
+	c.Edit(c.L.N("meetings.a.min.sending", n, "Number", minutesNumber(m)),
+		bot.Keyboard{{c.Button("meetings.a.btn.to_card", flows.CB(cb, actCard, m.ID))}})
 	return flows.Stay(), nil
+}
+
+// minutesMessages are the signed minutes' files for one chat, the first
+// with the caption naming the minutes.
+func (f *Flow) minutesMessages(l *locales.Localizer, m storage.Meeting, files []storage.MinutesFile, chat int64) []bot.Message {
+	caption := l.T("meetings.a.min.caption", "Number", minutesNumber(m), "When", f.When(l, m))
+	var out []bot.Message
+	for i, file := range files {
+		text := ""
+		if i == 0 {
+			text = caption
+		}
+		if file.Kind == "photo" {
+			out = append(out, bot.Photo{ChatID: chat, FileID: file.FileID, Caption: text})
+		} else {
+			out = append(out, bot.Document{ChatID: chat, FileID: file.FileID, Name: file.Name, Caption: text})
+		}
+	}
+	return out
 }
 
 // ---- Jobs ----

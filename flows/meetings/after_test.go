@@ -22,14 +22,6 @@ import (
 	"smkbot/storage"
 )
 
-// aScheduler is a Scheduler that runs nothing: the tests of after.go set
-// meetings up through the store.
-type aScheduler struct{}
-
-func (aScheduler) Handle(string, flows.WorkFunc)                            {}
-func (aScheduler) At(context.Context, string, string, any, time.Time) error { return nil }
-func (aScheduler) Cancel(context.Context, string, string) error             { return nil }
-
 // aFiles is Telegram's file storage as the flow sees it.
 type aFiles struct {
 	mu    sync.Mutex
@@ -52,6 +44,7 @@ func (f *aFiles) Download(_ context.Context, id string) ([]byte, error) {
 type aEnv struct {
 	*flowtest.Env
 	files   *aFiles
+	sched   *noticeScheduler // the minutes' broadcast, run by hand
 	jobs    map[string]flows.Job
 	sec     storage.Person
 	secU    flowtest.User
@@ -74,9 +67,10 @@ const (
 // executors.
 func newAEnv(t *testing.T, n int, withTasks bool) *aEnv {
 	t.Helper()
-	e := &aEnv{files: &aFiles{files: map[string][]byte{}}, jobs: map[string]flows.Job{}, next: 1 << 20}
+	e := &aEnv{files: &aFiles{files: map[string][]byte{}}, jobs: map[string]flows.Job{}, next: 1 << 20,
+		sched: &noticeScheduler{handlers: map[string]flows.WorkFunc{}, seen: map[string]bool{}}}
 	e.Env = flowtest.New(t, func(r *flows.Router, fe *flowtest.Env) {
-		f := &Flow{Store: fe.Store, Files: e.files, Scheduler: aScheduler{}, Location: flowtest.Zone}
+		f := &Flow{Store: fe.Store, Files: e.files, Scheduler: e.sched, Location: flowtest.Zone}
 		if withTasks {
 			tf := &tasks.Flow{Store: fe.Store, Location: flowtest.Zone}
 			tf.Register(r)
@@ -544,9 +538,24 @@ func TestAfterMinutesUpload(t *testing.T) {
 	}
 	flowtest.Has(t, e.PressLabel(t, e.secU, "Готово"), "Загружено 3 файла")
 	flowtest.Has(t, e.PressLabel(t, e.secU, "📨 Разослать протокол"), "(3 файла) всем приглашённым на заседание — 6 адресатам")
-	got := e.PressLabel(t, e.secU, "📨 Да, разослать")
-	flowtest.Has(t, got, "Протокол разослан: 5 из 6 приглашённых", "Не получили", "Член04 Иван Иванович")
-	for _, u := range append(slices.Clone(e.users[:4]), flowtest.User{ID: 799}) {
+	flowtest.Has(t, e.PressLabel(t, e.secU, "📨 Да, разослать"), "Протокол № "+strconv.FormatInt(m.ID, 10)+" рассылается: 6 адресатов",
+		"Отчёт о доставке придёт сюда")
+	// The minutes go out as durable work: a member who blocked the bot
+	// (403) and one inactive are named in the report.
+	// A first attempt reached the chair and recorded it before the
+	// replica died: the work, run again, sends the rest only.
+	if err := e.Store.SetDelivery(ctx, m.ID, e.members[0].ID, storage.DeliverySent); err != nil {
+		t.Fatal(err)
+	}
+	blocked := map[int64]bool{e.users[3].ID: true}
+	got := e.sched.run(t, e.Env, blocked)
+	if n := len(flowtest.To(got, e.users[0])); n != 0 {
+		t.Fatalf("the chair, sent the minutes already, got %d messages more", n)
+	}
+	report := flowtest.To(got, e.secU)
+	flowtest.Has(t, report, "Протокол № "+strconv.FormatInt(m.ID, 10)+" заседания", "разослан: доставлено 4 из 6",
+		"Не получили — позвоните им:", "Член03 Иван Иванович — заблокировал бота", "Член04 Иван Иванович — заблокировал бота")
+	for _, u := range append(slices.Clone(e.users[1:3]), flowtest.User{ID: 799}) {
 		to := flowtest.To(got, u)
 		if len(to) != 3 {
 			t.Fatalf("%d got %d messages, want 3", u.ID, len(to))
@@ -555,21 +564,45 @@ func TestAfterMinutesUpload(t *testing.T) {
 			t.Fatalf("%d: first is %T, want the PDF", u.ID, to[0])
 		}
 		for i, want := range []string{files[0].FileID, files[1].FileID, files[2].FileID} {
-			var id string
+			var id, caption string
 			switch msg := to[i].(type) {
 			case bot.Document:
-				id = msg.FileID
+				id, caption = msg.FileID, msg.Caption
 			case bot.Photo:
-				id = msg.FileID
+				id, caption = msg.FileID, msg.Caption
 			}
 			if id != want {
 				t.Fatalf("%d: message %d has file %q, want %q", u.ID, i, id, want)
 			}
+			if i > 0 && caption != "" {
+				t.Fatalf("%d: message %d has a caption %q", u.ID, i, caption)
+			}
 		}
 		flowtest.Has(t, to[:1], "Протокол заседания президиума № "+strconv.FormatInt(m.ID, 10))
 	}
-	if len(flowtest.To(got, e.users[4])) != 0 {
-		t.Fatal("an inactive member was sent the minutes")
+	if len(flowtest.To(got, e.users[4])) != 0 || len(e.Shown(e.users[3])) != 0 {
+		t.Fatal("an inactive or blocked member was sent the minutes")
+	}
+	inv, err := e.Store.ListInvitees(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range inv {
+		want := storage.DeliverySent
+		if v.PersonID == e.members[3].ID || v.PersonID == e.members[4].ID {
+			want = storage.DeliveryBlocked
+		}
+		if v.Delivery != want {
+			t.Fatalf("%s: delivery %s, want %s", v.FullName, v.Delivery, want)
+		}
+	}
+	// The work run again (a replica died after sending): nothing twice.
+	e.sched.mu.Lock()
+	e.sched.queue = append(e.sched.queue, flows.Work{Kind: kindBroadcast, Key: "again",
+		Args: []byte(fmt.Sprintf(`{"m":%d,"w":"minutes"}`, m.ID))})
+	e.sched.mu.Unlock()
+	if again := e.sched.run(t, e.Env, nil); len(again) != 0 {
+		t.Fatalf("the minutes' broadcast run again sent %d messages", len(again))
 	}
 	m, err = e.Store.FindMeeting(ctx, m.ID)
 	if err != nil || m.MinutesSentAt.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,6 +44,8 @@ const (
 	actCancelOK    = "ncancelok"  // mt:ncancelok:<meeting>              cancel it
 	actRSVP        = "nrsvp"      // mt:nrsvp:<meeting>.<answer>.<version> a member's answer
 	actNoReason    = "nnoreason"  // mt:nnoreason:<meeting>              «Не смогу» without a reason
+	actAnnounce    = "nannounce"  // mt:nannounce:<meeting>              broadcast the agenda's changes
+	actGuestAdd    = "ngadd"      // mt:ngadd:<meeting>                  a guest for a sent meeting
 )
 
 // The steps of the notice's conversations.
@@ -63,7 +66,6 @@ const (
 	keyKind    = "mt.n.kind"    // the kind chosen before the draft exists
 	keyMode    = "mt.n.mode"    // modeChange, modeEdit or "" (writing the notice)
 	keyItem    = "mt.n.item"    // the item being rewritten
-	keyChanged = "mt.n.changed" // the sent meeting whose agenda was changed in the editor
 )
 
 // Modes of the shared steps.
@@ -83,6 +85,12 @@ const (
 	bcPlace  = "place"
 	bcAgenda = "agenda"
 	bcCancel = "cancel"
+	// bcGuests is the notice to guests invited after it was sent (to
+	// those pending), with a short report.
+	bcGuests = "guests"
+	// bcMinutes is the signed minutes' files, to every invitee, once
+	// the minutes are marked sent (after.go).
+	bcMinutes = "minutes"
 )
 
 // broadcastArgs are a broadcast's arguments: ids and the previous start
@@ -95,6 +103,9 @@ type broadcastArgs struct {
 	Was int64 `json:"was,omitempty"`
 	// Reset: the date changed and the answers are asked again.
 	Reset bool `json:"reset,omitempty"`
+	// By is who sent the guests' notice or the minutes and gets the
+	// report (0: the meeting's author).
+	By int64 `json:"by,omitempty"`
 }
 
 // The answers' codes in the RSVP buttons' data.
@@ -145,6 +156,8 @@ func (f *Flow) registerNotice(r *flows.Router) {
 	r.Callback(cb, actChangeWhere, m, f.pressChangeWhere)
 	r.Callback(cb, actCancel, m, f.pressCancel)
 	r.Callback(cb, actCancelOK, m, f.pressCancelOK)
+	r.Callback(cb, actAnnounce, m, f.pressAnnounce)
+	r.Callback(cb, actGuestAdd, m, f.pressGuestAdd)
 	r.Step(stepWhen, m, f.stepWhen)
 	r.Step(stepPlace, m, f.stepPlace)
 	r.Step(stepLink, m, f.stepLink)
@@ -170,8 +183,9 @@ func (f *Flow) registerNotice(r *flows.Router) {
 }
 
 // noticeButtons are the card's buttons of this part for the meeting: a
-// draft is continued, sent or deleted; a sent meeting changed or
-// cancelled.
+// draft is continued, sent or deleted; a sent meeting changed, its
+// agenda's changes not yet announced broadcast, a guest added, or the
+// meeting cancelled.
 func (f *Flow) noticeButtons(ctx context.Context, c *flows.Context, m storage.Meeting) (bot.Keyboard, error) {
 	switch m.Status {
 	case storage.MeetingDraft:
@@ -185,11 +199,16 @@ func (f *Flow) noticeButtons(ctx context.Context, c *flows.Context, m storage.Me
 		}
 		return append(kb, []bot.Button{c.Button("meetings.n.btn.delete", flows.CB(cb, actDelete, m.ID))}), nil
 	case storage.MeetingSent:
-		return bot.Keyboard{
-			{c.Button("meetings.n.btn.change", flows.CB(cb, actChange, m.ID))},
-			{c.Button("meetings.n.btn.agenda_sent", flows.CB(cb, actAgenda, m.ID))},
-			{c.Button("meetings.n.btn.cancel", flows.CB(cb, actCancel, m.ID))},
-		}, nil
+		var kb bot.Keyboard
+		if !m.AgendaChangedAt.IsZero() {
+			kb = append(kb, []bot.Button{c.Button("meetings.n.btn.announce", flows.CB(cb, actAnnounce, m.ID))})
+		}
+		return append(kb,
+			[]bot.Button{c.Button("meetings.n.btn.change", flows.CB(cb, actChange, m.ID))},
+			[]bot.Button{c.Button("meetings.n.btn.agenda_sent", flows.CB(cb, actAgenda, m.ID))},
+			[]bot.Button{c.Button("meetings.n.btn.add_guest", flows.CB(cb, actGuestAdd, m.ID))},
+			[]bot.Button{c.Button("meetings.n.btn.cancel", flows.CB(cb, actCancel, m.ID))},
+		), nil
 	}
 	return nil, nil
 }
@@ -545,7 +564,6 @@ func (f *Flow) stepAgenda(ctx context.Context, c *flows.Context) (flows.Next, er
 	done := flows.CB(cb, actAgendaDone, m.ID)
 	if c.Get(keyMode) == modeEdit {
 		done = flows.CB(cb, actAgendaOK, m.ID)
-		c.SetInt(keyChanged, m.ID)
 	}
 	line := c.T("meetings.notice.item", "N", it.Position, "Title", it.Title)
 	if it.Speaker != "" {
@@ -662,13 +680,14 @@ func (f *Flow) guests(ctx context.Context, id int64) ([]storage.Invitee, error) 
 	return out, nil
 }
 
-// guestDone is the button that ends the guests: «Без гостей» or «Готово».
+// guestDone is the button that ends the guests: «Без гостей» or «Готово»
+// (always «Готово» for a sent meeting: back to its card).
 func (f *Flow) guestDone(ctx context.Context, c *flows.Context, m storage.Meeting) (bot.Button, error) {
 	gs, err := f.guests(ctx, m.ID)
 	if err != nil {
 		return bot.Button{}, err
 	}
-	if len(gs) == 0 {
+	if len(gs) == 0 && m.Status == storage.MeetingDraft {
 		return c.Button("meetings.n.btn.no_guests", flows.CB(cb, actGuestDone, m.ID)), nil
 	}
 	return c.Button("meetings.n.btn.done", flows.CB(cb, actGuestDone, m.ID)), nil
@@ -690,7 +709,7 @@ func (f *Flow) stepGuest(ctx context.Context, c *flows.Context) (flows.Next, err
 	if utf8.RuneCountInString(q) < minQuery || utf8.RuneCountInString(q) > buttonText*2 {
 		return flows.Stay(), flows.Invalid("meetings.n.guest_query")
 	}
-	m, err := f.sessionMeeting(ctx, c, storage.MeetingDraft)
+	m, err := f.sessionMeeting(ctx, c, storage.MeetingDraft, storage.MeetingSent)
 	if err != nil {
 		return stepGone(c, err)
 	}
@@ -728,7 +747,7 @@ func (f *Flow) pressGuest(ctx context.Context, c *flows.Context) (flows.Next, er
 	if err != nil {
 		return flows.Stay(), err
 	}
-	m, err := f.meetingIn(ctx, c, v[0], storage.MeetingDraft)
+	m, err := f.meetingIn(ctx, c, v[0], storage.MeetingDraft, storage.MeetingSent)
 	if err != nil {
 		return flows.Stay(), err
 	}
@@ -747,7 +766,9 @@ func (f *Flow) pressGuest(ctx context.Context, c *flows.Context) (flows.Next, er
 	return flows.Stay(), nil
 }
 
-// pressGuestRole invites the guest.
+// pressGuestRole invites the guest. A guest of a sent meeting is sent
+// the notice at once, through the broadcast to those pending, whose
+// short report comes here.
 func (f *Flow) pressGuestRole(ctx context.Context, c *flows.Context) (flows.Next, error) {
 	v, err := args(c, 3)
 	if err != nil {
@@ -758,9 +779,12 @@ func (f *Flow) pressGuestRole(ctx context.Context, c *flows.Context) (flows.Next
 	if !ok {
 		return flows.Stay(), flows.ErrStale
 	}
-	m, err := f.meetingIn(ctx, c, v[0], storage.MeetingDraft)
+	m, err := f.meetingIn(ctx, c, v[0], storage.MeetingDraft, storage.MeetingSent)
 	if err != nil {
 		return flows.Stay(), err
+	}
+	if m.Status == storage.MeetingSent && f.Scheduler == nil {
+		return flows.Stay(), errors.New("meetings: no scheduler to send a guest the notice")
 	}
 	p, _, err := f.Store.FindPersonByID(ctx, v[1])
 	if errors.Is(err, storage.ErrNotFound) {
@@ -777,15 +801,61 @@ func (f *Flow) pressGuestRole(ctx context.Context, c *flows.Context) (flows.Next
 	if err != nil {
 		return flows.Stay(), storeErr(err, "guest %d of %d", p.ID, m.ID)
 	}
-	c.Edit(c.T("meetings.n.guest_added."+string(role), "Name", p.FullName), nil)
+	added := c.T("meetings.n.guest_added."+string(role), "Name", p.FullName)
+	if m.Status == storage.MeetingSent {
+		sending, err := f.noticeGuests(ctx, c, m, p.ID)
+		if err != nil {
+			return flows.Stay(), err
+		}
+		if sending {
+			added += "\n" + c.T("meetings.n.guest_sending")
+		}
+	}
+	c.Edit(added, nil)
 	return f.askGuests(ctx, c, m, c.T("meetings.n.ask_more_guests"))
 }
 
-// pressGuestDone shows the preview.
-func (f *Flow) pressGuestDone(ctx context.Context, c *flows.Context) (flows.Next, error) {
-	m, err := f.meetingArg(ctx, c, storage.MeetingDraft)
+// noticeGuests schedules the notice to a sent meeting's invitees whose
+// delivery is pending, when the guest just invited is one of them (one
+// invited again, told already, is not sent it twice). It reports whether
+// the notice goes out.
+func (f *Flow) noticeGuests(ctx context.Context, c *flows.Context, m storage.Meeting, guestID int64) (bool, error) {
+	inv, err := f.Store.FindInvitee(ctx, m.ID, guestID)
+	if err != nil {
+		return false, storeErr(err, "guest %d of %d", guestID, m.ID)
+	}
+	if inv.Delivery != storage.DeliveryPending {
+		return false, nil
+	}
+	a := broadcastArgs{Meeting: m.ID, What: bcGuests, By: c.Actor.PersonID()}
+	// One occurrence per guest: two guests invited in the same instant
+	// are each scheduled, the first run sending to both.
+	key := fmt.Sprintf("%s:%d", broadcastKey(a), guestID)
+	if err := f.Scheduler.At(ctx, kindBroadcast, key, a, c.Now); err != nil {
+		return false, fmt.Errorf("meetings: schedule the notice to guest %d of %d: %w", guestID, m.ID, err)
+	}
+	return true, nil
+}
+
+// pressGuestAdd invites a guest to a sent meeting, from its card.
+func (f *Flow) pressGuestAdd(ctx context.Context, c *flows.Context) (flows.Next, error) {
+	m, err := f.meetingArg(ctx, c, storage.MeetingSent)
 	if err != nil {
 		return flows.Stay(), err
+	}
+	c.Clear()
+	return f.askGuests(ctx, c, m, c.T("meetings.n.ask_guest_sent", "When", f.When(c.L, m)))
+}
+
+// pressGuestDone shows the preview, or a sent meeting's card.
+func (f *Flow) pressGuestDone(ctx context.Context, c *flows.Context) (flows.Next, error) {
+	m, err := f.meetingArg(ctx, c, storage.MeetingDraft, storage.MeetingSent)
+	if err != nil {
+		return flows.Stay(), err
+	}
+	if m.Status == storage.MeetingSent {
+		c.Clear()
+		return f.showCard(ctx, c, m)
 	}
 	return f.preview(ctx, c, m)
 }
@@ -966,12 +1036,19 @@ func (f *Flow) broadcast(ctx context.Context, l *locales.Localizer, w flows.Work
 	if err != nil {
 		return nil, fmt.Errorf("meetings: broadcast %d: %w", a.Meeting, err)
 	}
-	want := storage.MeetingSent
-	if a.What == bcCancel {
-		want = storage.MeetingCancelled
-	}
-	if m.Status != want {
-		return nil, nil
+	switch a.What {
+	case bcCancel:
+		if m.Status != storage.MeetingCancelled {
+			return nil, nil
+		}
+	case bcMinutes:
+		if m.Status != storage.MeetingHeld || m.MinutesSentAt.IsZero() {
+			return nil, nil
+		}
+	default:
+		if m.Status != storage.MeetingSent {
+			return nil, nil
+		}
 	}
 	agenda, err := f.Store.ListAgenda(ctx, m.ID)
 	if err != nil {
@@ -984,6 +1061,15 @@ func (f *Flow) broadcast(ctx context.Context, l *locales.Localizer, w flows.Work
 	list, err := f.Store.ListInvitees(ctx, m.ID)
 	if err != nil {
 		return nil, fmt.Errorf("meetings: broadcast %d: %w", m.ID, err)
+	}
+	var files []storage.MinutesFile
+	if a.What == bcMinutes {
+		if files, err = f.Store.ListMinutesFiles(ctx, m.ID); err != nil {
+			return nil, fmt.Errorf("meetings: broadcast %d: %w", m.ID, err)
+		}
+		if len(files) == 0 {
+			return nil, nil
+		}
 	}
 	text, kb := f.broadcastText(l, m, a, agenda, mats)
 	var msgs []bot.Message
@@ -1010,13 +1096,21 @@ func (f *Flow) broadcast(ctx context.Context, l *locales.Localizer, w flows.Work
 			continue
 		}
 		fate[v.PersonID] = storage.DeliverySent
-		msgs = append(msgs, bot.Text{ChatID: p.TelegramID, Text: text, Buttons: kb})
-		owners = append(owners, v.PersonID)
-		if a.What == bcNotice {
+		var out []bot.Message
+		switch a.What {
+		case bcMinutes:
+			out = f.minutesMessages(l, m, files, p.TelegramID)
+		case bcNotice, bcGuests:
+			out = append(out, bot.Text{ChatID: p.TelegramID, Text: text, Buttons: kb})
 			for _, mat := range mats {
-				msgs = append(msgs, bot.Document{ChatID: p.TelegramID, Name: mat.Name, FileID: mat.FileID})
-				owners = append(owners, v.PersonID)
+				out = append(out, bot.Document{ChatID: p.TelegramID, Name: mat.Name, FileID: mat.FileID})
 			}
+		default:
+			out = append(out, bot.Text{ChatID: p.TelegramID, Text: text, Buttons: kb})
+		}
+		for _, msg := range out {
+			msgs = append(msgs, msg)
+			owners = append(owners, v.PersonID)
 		}
 	}
 	if len(pending) == 0 {
@@ -1045,7 +1139,7 @@ func (f *Flow) broadcast(ctx context.Context, l *locales.Localizer, w flows.Work
 			return nil, fmt.Errorf("meetings: broadcast %d: %w", m.ID, err)
 		}
 	}
-	return f.deliveryReport(ctx, l, m, a)
+	return f.deliveryReport(ctx, l, m, a, pending)
 }
 
 // broadcastText is the notice, update or cancellation as the invitees
@@ -1053,10 +1147,12 @@ func (f *Flow) broadcast(ctx context.Context, l *locales.Localizer, w flows.Work
 func (f *Flow) broadcastText(l *locales.Localizer, m storage.Meeting, a broadcastArgs, agenda []storage.AgendaItem, mats []storage.Material) (string, bot.Keyboard) {
 	notice := f.NoticeText(l, m, agenda, mats)
 	switch a.What {
-	case bcNotice:
+	case bcNotice, bcGuests:
 		return notice, rsvpButtons(l, m)
 	case bcCancel:
 		return l.T("meetings.n.upd.cancelled", "When", f.When(l, m)), nil
+	case bcMinutes:
+		return "", nil
 	}
 	was := f.When(l, m)
 	if a.What == bcDate && a.Was != 0 {
@@ -1069,10 +1165,16 @@ func (f *Flow) broadcastText(l *locales.Localizer, m storage.Meeting, a broadcas
 	return strings.Join(lines, "\n"), rsvpButtons(l, m)
 }
 
-// deliveryReport tells the meeting's author how many invitees the notice
-// (or update) reached and, by name, who was not and why.
-func (f *Flow) deliveryReport(ctx context.Context, l *locales.Localizer, m storage.Meeting, a broadcastArgs) ([]bot.Message, error) {
-	chat, err := f.chatOf(ctx, m.CreatedBy)
+// deliveryReport tells the meeting's author (or who sent the guests'
+// notice or the minutes) how many invitees the notice, update or minutes
+// reached and, by name, who was not and why. The guests' notice reports
+// on those it was sent to (done) only, naming who got it.
+func (f *Flow) deliveryReport(ctx context.Context, l *locales.Localizer, m storage.Meeting, a broadcastArgs, done []int64) ([]bot.Message, error) {
+	to := m.CreatedBy
+	if a.By != 0 {
+		to = a.By
+	}
+	chat, err := f.chatOf(ctx, to)
 	if err != nil || chat == 0 {
 		return nil, err
 	}
@@ -1080,12 +1182,16 @@ func (f *Flow) deliveryReport(ctx context.Context, l *locales.Localizer, m stora
 	if err != nil {
 		return nil, fmt.Errorf("meetings: report %d: %w", m.ID, err)
 	}
-	var missed []string
+	if a.What == bcGuests {
+		list = slices.DeleteFunc(list, func(v storage.Invitee) bool { return !slices.Contains(done, v.PersonID) })
+	}
+	var missed, got []string
 	sent := 0
 	for _, v := range list {
 		switch v.Delivery {
 		case storage.DeliverySent:
 			sent++
+			got = append(got, v.FullName)
 		case storage.DeliveryPending:
 			// A later update is on its way to them; its report tells.
 		default:
@@ -1096,11 +1202,15 @@ func (f *Flow) deliveryReport(ctx context.Context, l *locales.Localizer, m stora
 			missed = append(missed, l.T("meetings.n.report.missed", "Name", name, "Why", l.T("meetings.n.report.why."+string(v.Delivery))))
 		}
 	}
-	what := "notice"
-	if a.What != bcNotice {
-		what = "update"
+	what := "update"
+	switch a.What {
+	case bcNotice, bcGuests, bcMinutes:
+		what = a.What
 	}
-	lines := []string{l.T("meetings.n.report."+what, "When", f.When(l, m), "Sent", sent, "Total", len(list))}
+	lines := []string{l.T("meetings.n.report."+what, "When", f.When(l, m), "Sent", sent, "Total", len(list), "Number", minutesNumber(m))}
+	if a.What == bcGuests && len(got) > 0 {
+		lines = append(lines, l.T("meetings.n.report.got", "Names", strings.Join(got, ", ")))
+	}
 	if len(missed) > 0 {
 		lines = append(lines, "", l.T("meetings.n.report.call"))
 		lines = append(lines, missed...)
@@ -1230,9 +1340,7 @@ func (f *Flow) pressAgenda(ctx context.Context, c *flows.Context) (flows.Next, e
 	if err != nil {
 		return flows.Stay(), err
 	}
-	if c.GetInt(keyChanged) != m.ID {
-		c.Clear()
-	}
+	c.Clear()
 	c.SetInt(keyMeeting, m.ID)
 	text, kb, err := f.agendaScreen(ctx, c, m)
 	if err != nil {
@@ -1296,7 +1404,6 @@ func (f *Flow) stepItemText(ctx context.Context, c *flows.Context) (flows.Next, 
 	if _, err := f.Store.UpdateAgendaItem(ctx, c.Actor.PersonID(), it); err != nil {
 		return flows.Stay(), storeErr(err, "update item %d", it.ID)
 	}
-	c.SetInt(keyChanged, m.ID)
 	text, kb, err := f.agendaScreen(ctx, c, m)
 	if err != nil {
 		return flows.Stay(), err
@@ -1323,7 +1430,6 @@ func (f *Flow) pressItemDel(ctx context.Context, c *flows.Context) (flows.Next, 
 		return flows.Stay(), storeErr(err, "delete item %d", it.ID)
 	}
 	c.SetInt(keyMeeting, m.ID)
-	c.SetInt(keyChanged, m.ID)
 	text, kb, err := f.agendaScreen(ctx, c, m)
 	if err != nil {
 		return flows.Stay(), err
@@ -1345,7 +1451,8 @@ func (f *Flow) pressItemAdd(ctx context.Context, c *flows.Context) (flows.Next, 
 }
 
 // pressAgendaOK leaves the editor: a draft's preview, or, for a sent
-// meeting whose agenda changed, the update to every invitee.
+// meeting whose agenda changed (as the store records, not the session),
+// the update to every invitee.
 func (f *Flow) pressAgendaOK(ctx context.Context, c *flows.Context) (flows.Next, error) {
 	m, err := f.meetingArg(ctx, c, storage.MeetingDraft, storage.MeetingSent)
 	if err != nil {
@@ -1355,7 +1462,7 @@ func (f *Flow) pressAgendaOK(ctx context.Context, c *flows.Context) (flows.Next,
 		c.Clear()
 		return f.preview(ctx, c, m)
 	}
-	if c.GetInt(keyChanged) == m.ID {
+	if !m.AgendaChangedAt.IsZero() {
 		if err := f.broadcastUpdate(ctx, c, m, broadcastArgs{Meeting: m.ID, What: bcAgenda}); err != nil {
 			return flows.Stay(), err
 		}
@@ -1364,6 +1471,27 @@ func (f *Flow) pressAgendaOK(ctx context.Context, c *flows.Context) (flows.Next,
 		c.Say("meetings.n.unchanged_agenda")
 	}
 	c.Clear()
+	return f.showCard(ctx, c, m)
+}
+
+// pressAnnounce broadcasts the agenda's changes the invitees have not
+// been told of, from the card: the secretary who left the editor without
+// «Готово», or whose session expired, still tells them.
+func (f *Flow) pressAnnounce(ctx context.Context, c *flows.Context) (flows.Next, error) {
+	m, err := f.meetingArg(ctx, c, storage.MeetingSent)
+	if err != nil {
+		return flows.Stay(), err
+	}
+	if m.AgendaChangedAt.IsZero() {
+		c.Notice(c.T("meetings.n.announced_already"))
+		return flows.Stay(), nil
+	}
+	if err := f.broadcastUpdate(ctx, c, m, broadcastArgs{Meeting: m.ID, What: bcAgenda}); err != nil {
+		return flows.Stay(), err
+	}
+	c.Clear()
+	c.Edit(c.T("meetings.n.changed_agenda"), nil)
+	m.AgendaChangedAt = time.Time{}
 	return f.showCard(ctx, c, m)
 }
 

@@ -606,7 +606,7 @@ func TestNoticeLocaleKeys(t *testing.T) {
 	for _, s := range []storage.MeetingStatus{storage.MeetingDraft, storage.MeetingSent} {
 		want = append(want, "meetings.n.ed.head."+string(s))
 	}
-	want = append(want, "meetings.n.report.notice", "meetings.n.report.update")
+	want = append(want, "meetings.n.report.notice", "meetings.n.report.update", "meetings.n.report."+bcGuests, "meetings.n.report."+bcMinutes)
 	for _, id := range want {
 		if !m.L.Has(id) {
 			t.Errorf("no message %q", id)
@@ -627,4 +627,135 @@ func TestNoticeStepOfAGoneMeeting(t *testing.T) {
 	}
 	flowtest.Has(t, m.Send(t, nSecretary, "О плане работы"), "Это заседание уже нельзя изменить здесь")
 	flowtest.Lacks(t, m.Send(t, nSecretary, "О плане работы"), "нельзя изменить")
+}
+
+// TestNoticeUnannouncedChanges: agenda changes of a sent meeting are
+// recorded in the store, so when the secretary leaves the editor without
+// «Готово» (or the session expires) the card offers «Разослать
+// изменения» until they go out; «Готово» still sends them.
+func TestNoticeUnannouncedChanges(t *testing.T) {
+	m := newNEnv(t, 3)
+	ctx := context.Background()
+	mt := m.sent(t)
+	const announce = "📣 Разослать изменения"
+	if got := flowtest.ButtonLabels(m.openCard(t, "📨 25 декабря")); slices.Contains(got, announce) {
+		t.Fatalf("a card with nothing to announce offers it: %q", got)
+	}
+
+	m.Clock.Add(time.Minute)
+	flowtest.Has(t, m.PressLabel(t, nSecretary, "📝 Изменить повестку"), "кнопка «📣 Разослать изменения»")
+	m.PressLabel(t, nSecretary, "➕ Добавить пункт")
+	flowtest.Has(t, m.Send(t, nSecretary, "Разное"), "Добавлено: 3. Разное")
+	// The secretary leaves; the session expires.
+	if err := m.Sessions.Delete(ctx, nSecretary.ID); err != nil {
+		t.Fatal(err)
+	}
+	if out := m.sched.run(t, m.Env, nil); len(out) != 0 {
+		t.Fatalf("an unannounced change was sent: %d messages", len(out))
+	}
+	msgs := m.openCard(t, "📨 25 декабря")
+	if got := flowtest.ButtonLabels(msgs); !slices.Contains(got, announce) {
+		t.Fatalf("the card lacks %q: %q", announce, got)
+	}
+	flowtest.Has(t, m.PressLabel(t, nSecretary, announce), "Повестка изменена", "3. Разное")
+	out := m.sched.run(t, m.Env, map[int64]bool{nMember(2).ID: true})
+	flowtest.Has(t, flowtest.To(out, nMember(0)), "Изменение к извещению о заседании президиума 25 декабря 2026, 14:00:",
+		"изменилась повестка дня", "3. Разное")
+	flowtest.Has(t, flowtest.To(out, nSecretary), "Изменение к извещению о заседании 25 декабря 2026, 14:00 доставлено 2 из 3",
+		nMemberName(2)+" — заблокировал бота")
+	if got := m.meeting(t, mt.ID).AgendaChangedAt; !got.IsZero() {
+		t.Fatalf("announced, still changed at %v", got)
+	}
+	if got := flowtest.ButtonLabels(m.openCard(t, "📨 25 декабря")); slices.Contains(got, announce) {
+		t.Fatalf("the card offers %q after the changes went out: %q", announce, got)
+	}
+	// The old button, pressed again, sends nothing twice.
+	flowtest.Has(t, m.Press(t, nSecretary, flows.CB(cb, actAnnounce, mt.ID)), "Изменения уже разосланы")
+	if out := m.sched.run(t, m.Env, nil); len(out) != 0 {
+		t.Fatalf("announced twice: %d messages", len(out))
+	}
+
+	// «Готово» in the editor still sends a change, and nothing when there
+	// is none.
+	m.Clock.Add(time.Minute)
+	m.PressLabel(t, nSecretary, "📝 Изменить повестку")
+	flowtest.Has(t, m.PressLabel(t, nSecretary, "Готово ›"), "Повестка не менялась")
+	m.PressLabel(t, nSecretary, "📝 Изменить повестку")
+	m.PressLabel(t, nSecretary, "🗑 3")
+	flowtest.Has(t, m.PressLabel(t, nSecretary, "Готово ›"), "Повестка изменена")
+	out = m.sched.run(t, m.Env, nil)
+	flowtest.Has(t, flowtest.To(out, nMember(1)), "изменилась повестка дня")
+	flowtest.Lacks(t, flowtest.To(out, nMember(1)), "3. Разное")
+	if got := m.meeting(t, mt.ID).AgendaChangedAt; !got.IsZero() {
+		t.Fatalf("sent with «Готово», still changed at %v", got)
+	}
+
+	// Forged: a member, an unknown meeting; a cancelled meeting's button
+	// is stale.
+	flowtest.Has(t, m.Press(t, nMember(0), flows.CB(cb, actAnnounce, mt.ID)), "Это действие вам недоступно")
+	flowtest.Has(t, m.Press(t, nSecretary, flows.CB(cb, actAnnounce, mt.ID+1000)), "Эта кнопка устарела")
+}
+
+// TestNoticeGuestAfterSending: a guest invited to a sent meeting from its
+// card gets the notice with the answer buttons (members nothing again),
+// and the secretary a short report; a guest who blocked the bot is named.
+func TestNoticeGuestAfterSending(t *testing.T) {
+	m := newNEnv(t, 3)
+	mt := m.sent(t)
+
+	msgs := m.openCard(t, "📨 25 декабря")
+	if got := flowtest.ButtonLabels(msgs); !slices.Contains(got, "👥 Добавить гостя") {
+		t.Fatalf("the sent meeting's card lacks «Добавить гостя»: %q", got)
+	}
+	m.Clock.Add(time.Minute)
+	flowtest.Has(t, m.PressLabel(t, nSecretary, "👥 Добавить гостя"), "Кого пригласить гостем на заседание 25 декабря 2026, 14:00?")
+	flowtest.Has(t, m.Send(t, nSecretary, "гостева"), "Кого пригласить?")
+	flowtest.Has(t, m.PressLabel(t, nSecretary, "Гостева Галина Петровна"), "Как пригласить: Гостева Галина Петровна?")
+	flowtest.Has(t, m.PressLabel(t, nSecretary, "С совещательным голосом"), "гость с совещательным голосом",
+		"Извещение отправляется", "Пригласить ещё кого-нибудь?")
+	out := m.sched.run(t, m.Env, nil)
+	notice := flowtest.To(out, nGuest)
+	flowtest.Has(t, notice, "Очередное заседание президиума", "25 декабря 2026, 14:00", "2. О приёме новых членов")
+	if got := flowtest.ButtonLabels(notice); !slices.Equal(got, []string{"✅ Буду", "❌ Не смогу", "💻 Буду онлайн"}) {
+		t.Fatalf("the guest's notice buttons: %q", got)
+	}
+	for i := range 3 {
+		if n := len(flowtest.To(out, nMember(i))); n != 0 {
+			t.Fatalf("member %d was sent %d messages again", i, n)
+		}
+	}
+	flowtest.Has(t, flowtest.To(out, nSecretary), "Извещение о заседании 25 декабря 2026, 14:00 новым приглашённым доставлено 1 из 1",
+		"Получили: Гостева Галина Петровна")
+	flowtest.Lacks(t, flowtest.To(out, nSecretary), "позвоните")
+	if v := m.invitees(t, mt.ID)[m.guest.ID]; v.Role != storage.InviteeAdvisory || v.Delivery != storage.DeliverySent {
+		t.Fatalf("the guest: %s, %s", v.Role, v.Delivery)
+	}
+	flowtest.Has(t, m.PressLabel(t, nGuest, "✅ Буду"), "Записал: вы будете")
+
+	// Invited again with another role: told already, not sent it twice.
+	m.Send(t, nSecretary, "гостева")
+	m.PressLabel(t, nSecretary, "Гостева Галина Петровна")
+	msgs = m.PressLabel(t, nSecretary, "Без права голоса")
+	flowtest.Has(t, msgs, "гость без права голоса")
+	flowtest.Lacks(t, msgs, "Извещение отправляется")
+	if out := m.sched.run(t, m.Env, nil); len(out) != 0 {
+		t.Fatalf("a guest invited again was sent %d messages", len(out))
+	}
+
+	// A guest who blocked the bot is named in the report.
+	m.Send(t, nSecretary, "учителева")
+	m.PressLabel(t, nSecretary, "Учителева Ульяна Петровна")
+	flowtest.Has(t, m.PressLabel(t, nSecretary, "Без права голоса"), "Извещение отправляется")
+	out = m.sched.run(t, m.Env, map[int64]bool{nTeacher.ID: true})
+	flowtest.Has(t, flowtest.To(out, nSecretary), "новым приглашённым доставлено 0 из 1", "Не получили — позвоните им:",
+		"Учителева Ульяна Петровна — заблокировал бота")
+	flowtest.Has(t, m.PressLabel(t, nSecretary, "Готово ›"), "Извещение отправлено", "Повестка дня")
+
+	// Forged and stale: a member; a cancelled meeting.
+	flowtest.Has(t, m.Press(t, nMember(0), flows.CB(cb, actGuestAdd, mt.ID)), "Это действие вам недоступно")
+	if _, err := m.Store.CancelMeeting(context.Background(), m.secretary.ID, mt.ID); err != nil {
+		t.Fatal(err)
+	}
+	flowtest.Has(t, m.Press(t, nSecretary, flows.CB(cb, actGuestAdd, mt.ID)), "Эта кнопка устарела")
+	flowtest.Has(t, m.Press(t, nSecretary, flows.CB(cb, actGuestRole, fmt.Sprintf("%d.%d.1", mt.ID, m.guest.ID))), "Эта кнопка устарела")
 }
