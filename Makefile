@@ -48,3 +48,10 @@ fuzz: services
 
 bench: services
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## load: the load tool against the real bot binary (README, «Производительность
+## и отказы»); LOAD_FLAGS=-mode webhook or -broadcast 1000, for example.
+LOAD_FLAGS ?=
+.PHONY: load
+load: services
+	$(GO) run ./cmd/smkload -mode polling -people 200 -duration 30s $(LOAD_FLAGS)
