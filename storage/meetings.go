@@ -959,6 +959,9 @@ func (s *Store) ClearMinutesFiles(ctx context.Context, actorID, meetingID int64)
 // the meeting. It returns ErrNotFound for an unknown meeting, ErrInvalid
 // with no minutes file, and ErrConflict when the minutes were sent already
 // or the meeting is not held.
+//
+// Every invitee's delivery is set back to pending with it, for the
+// minutes' broadcast.
 func (s *Store) MarkMinutesSent(ctx context.Context, actorID, meetingID int64) (Meeting, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -978,6 +981,11 @@ func (s *Store) MarkMinutesSent(ctx context.Context, actorID, meetingID int64) (
 		return Meeting{}, fmt.Errorf("storage: mark minutes of meeting %d sent: no file: %w", meetingID, ErrInvalid)
 	}
 	if _, err := tx.Exec(ctx, `update meetings set minutes_sent_at = $2 where id = $1`, meetingID, now); err != nil {
+		return Meeting{}, fmt.Errorf("storage: mark minutes of meeting %d sent: %w", meetingID, err)
+	}
+	// In the same transaction, so minutes marked sent always have their
+	// broadcast's recipients waiting, whatever happens before it runs.
+	if _, err := tx.Exec(ctx, `update meeting_invitees set delivery = 'pending' where meeting_id = $1`, meetingID); err != nil {
 		return Meeting{}, fmt.Errorf("storage: mark minutes of meeting %d sent: %w", meetingID, err)
 	}
 	m, err := findMeeting(ctx, tx, `where m.id = $1`, meetingID)

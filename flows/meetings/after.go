@@ -49,6 +49,7 @@ const (
 	actSend      = "asend"   // mt:asend:<meeting>                ask to send the minutes
 	actSendOK    = "asendok" // mt:asendok:<meeting>              send them
 	actXLSX      = "ahxlsx"  // mt:ahxlsx:                        the history as XLSX
+	actResend    = "aresend" // mt:aresend:<meeting>              send the minutes to those still pending
 )
 
 // The steps of this file.
@@ -104,6 +105,7 @@ func (f *Flow) registerAfter(r *flows.Router) {
 		actMinutes: f.pressMinutes, actPDF: f.pressPDF, actUpload: f.pressUpload,
 		actUploadEnd: f.pressUploadEnd, actClear: f.pressClear, actSend: f.pressSend,
 		actSendOK: f.pressSendOK, actHistory: f.pressHistory, actXLSX: f.pressXLSX,
+		actResend: f.pressResend,
 	} {
 		r.Callback(cb, action, flows.ManageMeetings, h)
 	}
@@ -885,6 +887,13 @@ func (f *Flow) minutesScreen(ctx context.Context, c *flows.Context, m storage.Me
 	switch {
 	case !m.MinutesSentAt.IsZero():
 		lines = append(lines, c.T("meetings.a.min.sent", "Date", c.L.Date(m.MinutesSentAt)))
+		list, err := f.Store.ListInvitees(ctx, m.ID)
+		if err != nil {
+			return "", nil, fmt.Errorf("meetings: invitees of %d: %w", m.ID, err)
+		}
+		if slices.ContainsFunc(list, func(v storage.Invitee) bool { return v.Delivery == storage.DeliveryPending }) {
+			kb = append(kb, []bot.Button{c.Button("meetings.a.btn.resend", flows.CB(cb, actResend, m.ID))})
+		}
 	case len(files) == 0:
 		lines = append(lines, c.T("meetings.a.min.none"))
 		kb = append(kb, []bot.Button{c.Button("meetings.a.btn.upload", flows.CB(cb, actUpload, m.ID))})
@@ -1230,20 +1239,53 @@ func (f *Flow) pressSendOK(ctx context.Context, c *flows.Context) (flows.Next, e
 	if f.Scheduler == nil {
 		return flows.Stay(), errors.New("meetings: no scheduler to send the minutes")
 	}
+	// Marking also sets every delivery pending, in one transaction; if
+	// scheduling then fails, the minutes screen offers to send again.
 	if m, err = f.Store.MarkMinutesSent(ctx, c.Actor.PersonID(), m.ID); err != nil {
 		return flows.Stay(), f.staleOn(err, "meetings: mark minutes of %d sent: %w", v[0])
 	}
-	n, err := f.Store.PendDeliveries(ctx, c.Actor.PersonID(), m.ID)
+	return f.scheduleMinutes(ctx, c, m)
+}
+
+// scheduleMinutes schedules the minutes' broadcast to the invitees whose
+// delivery is pending. It is scheduled at the moment the minutes were
+// marked sent, so scheduling it again (the re-send button) is the same
+// occurrence: a broadcast queued or done is not repeated.
+func (f *Flow) scheduleMinutes(ctx context.Context, c *flows.Context, m storage.Meeting) (flows.Next, error) {
+	list, err := f.Store.ListInvitees(ctx, m.ID)
 	if err != nil {
-		return flows.Stay(), f.staleOn(err, "meetings: pend the minutes of %d: %w", m.ID)
+		return flows.Stay(), fmt.Errorf("meetings: invitees of %d: %w", m.ID, err)
+	}
+	n := 0
+	for _, v := range list {
+		if v.Delivery == storage.DeliveryPending {
+			n++
+		}
 	}
 	a := broadcastArgs{Meeting: m.ID, What: bcMinutes, By: c.Actor.PersonID()}
-	if err := f.Scheduler.At(ctx, kindBroadcast, broadcastKey(a), a, c.Now); err != nil {
+	if err := f.Scheduler.At(ctx, kindBroadcast, broadcastKey(a), a, m.MinutesSentAt); err != nil {
 		return flows.Stay(), fmt.Errorf("meetings: schedule the minutes of %d: %w", m.ID, err)
 	}
 	c.Edit(c.L.N("meetings.a.min.sending", n, "Number", minutesNumber(m)),
 		bot.Keyboard{{c.Button("meetings.a.btn.to_card", flows.CB(cb, actCard, m.ID))}})
 	return flows.Stay(), nil
+}
+
+// pressResend schedules the minutes' broadcast again for minutes marked
+// sent whose deliveries are still pending (the first scheduling failed).
+func (f *Flow) pressResend(ctx context.Context, c *flows.Context) (flows.Next, error) {
+	v, err := args(c, 1)
+	if err != nil {
+		return flows.Stay(), err
+	}
+	m, err := f.heldMeeting(ctx, c, v[0])
+	if err != nil {
+		return flows.Stay(), err
+	}
+	if m.MinutesSentAt.IsZero() || f.Scheduler == nil {
+		return flows.Stay(), flows.ErrStale
+	}
+	return f.scheduleMinutes(ctx, c, m)
 }
 
 // minutesMessages are the signed minutes' files for one chat, the first

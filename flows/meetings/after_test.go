@@ -783,3 +783,41 @@ func TestAfterHistory(t *testing.T) {
 		t.Errorf("Решения row 2 = %q, want %q", ds[2][1:], want)
 	}
 }
+
+// TestAfterMinutesResend: minutes marked sent whose broadcast was never
+// scheduled (the bot died between the two) are not stranded: the minutes
+// screen offers to send them to those still pending, once.
+func TestAfterMinutesResend(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newAEnv(t, 3, false)
+	m := e.held(t, e.meeting(t, time.Hour), 2)
+	att, err := e.Store.SaveAttachment(ctx, []byte("%PDF-1.4\n%%EOF\n"), "protokol.pdf", "application/pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.AddMinutesFile(ctx, e.sec.ID, storage.MinutesFile{MeetingID: m.ID, AttachmentID: att.ID,
+		Kind: "document", Name: "protokol.pdf", FileID: "file-protokol"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Store.MarkMinutesSent(ctx, e.sec.ID, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.Press(t, e.secU, flows.CB(cb, actMinutes, m.ID))
+	if !slices.Contains(flowtest.ButtonLabels(msgs), "📨 Разослать недоставленным") {
+		t.Fatalf("no re-send for stranded minutes: %q", flowtest.ButtonLabels(msgs))
+	}
+	flowtest.Has(t, e.PressLabel(t, e.secU, "📨 Разослать недоставленным"), "рассылается: 3 адресата")
+	// Pressed again from an old screen: the same occurrence, not a second broadcast.
+	e.Press(t, e.secU, flows.CB(cb, actResend, m.ID))
+	got := e.sched.run(t, e.Env, nil)
+	for _, u := range e.users {
+		if n := len(flowtest.To(got, u)); n != 1 {
+			t.Fatalf("%d got the minutes %d times", u.ID, n)
+		}
+	}
+	msgs = e.Press(t, e.secU, flows.CB(cb, actMinutes, m.ID))
+	if slices.Contains(flowtest.ButtonLabels(msgs), "📨 Разослать недоставленным") {
+		t.Fatalf("re-send offered after every delivery was recorded: %q", flowtest.ButtonLabels(msgs))
+	}
+}
