@@ -128,3 +128,13 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit int, window time.
 	}
 	return n <= int64(limit), nil
 }
+
+// Forget removes the counter of key, for a person who asked to be
+// forgotten when the key names them. Removing a missing key is not an
+// error.
+func (l *Limiter) Forget(ctx context.Context, key string) error {
+	if err := l.rdb.Del(ctx, l.prefix+"limit:"+key).Err(); err != nil {
+		return fmt.Errorf("storage: forget limit: %w", err)
+	}
+	return nil
+}

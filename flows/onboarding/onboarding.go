@@ -33,6 +33,8 @@ type Store interface {
 // Limiter counts attempts in a time window (storage.Limiter).
 type Limiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
+	// Forget removes the counter of key (a forgotten person's).
+	Forget(ctx context.Context, key string) error
 }
 
 // Flow holds what the onboarding handlers share.

@@ -73,6 +73,11 @@ func (f *Flow) forget(ctx context.Context, c *flows.Context) (flows.Next, error)
 	default:
 		return flows.Stay(), flows.ErrStale
 	}
+	// The redemption counter names the Telegram account; it goes first,
+	// so that a failure leaves the person registered to try again.
+	if err := f.Limiter.Forget(ctx, redeemKey(c.Actor.TelegramID)); err != nil {
+		return flows.Stay(), fmt.Errorf("onboarding: forget %d: %w", c.Actor.Person.ID, err)
+	}
 	if err := f.Store.ForgetPerson(ctx, c.Actor.Person.ID); err != nil {
 		return flows.Stay(), fmt.Errorf("onboarding: forget %d: %w", c.Actor.Person.ID, err)
 	}

@@ -26,6 +26,10 @@ func (f *Flow) registerStart(r *flows.Router) {
 	r.Fallback(f.fallback)
 }
 
+// redeemKey counts a Telegram account's invite redemptions. It names the
+// account, so forget-me removes it.
+func redeemKey(telegramID int64) string { return "redeem:" + strconv.FormatInt(telegramID, 10) }
+
 // start greets a person. With an invite code it begins registration;
 // without one it shows the menu, or tells a stranger how to get an invite.
 func (f *Flow) start(ctx context.Context, c *flows.Context) (flows.Next, error) {
@@ -33,7 +37,7 @@ func (f *Flow) start(ctx context.Context, c *flows.Context) (flows.Next, error) 
 	if code == "" {
 		return f.menu(ctx, c)
 	}
-	ok, err := f.Limiter.Allow(ctx, "redeem:"+strconv.FormatInt(c.Actor.TelegramID, 10), redeemLimit, redeemWindow)
+	ok, err := f.Limiter.Allow(ctx, redeemKey(c.Actor.TelegramID), redeemLimit, redeemWindow)
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("onboarding: limit redemption: %w", err)
 	}
