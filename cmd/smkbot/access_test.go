@@ -237,6 +237,7 @@ var access = []struct {
 	{flows.RouteCallback, "mt:apdf", flows.ManageMeetings, "M", ""},
 	{flows.RouteCallback, "mt:asend", flows.ManageMeetings, "M", ""},
 	{flows.RouteCallback, "mt:asendok", flows.ManageMeetings, "M", ""},
+	{flows.RouteCallback, "mt:aresend", flows.ManageMeetings, "M", ""},
 	{flows.RouteCallback, "mt:atext", flows.ManageMeetings, "I", ""},
 	{flows.RouteCallback, "mt:atog", flows.ManageMeetings, "M.P.1", ""},
 	{flows.RouteCallback, "mt:aup", flows.ManageMeetings, "M", ""},
