@@ -221,19 +221,6 @@ func (f *Flow) aDay(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, f.loc())
 }
 
-// aDateKey is the yyyymmdd form of a date, for buttons.
-func aDateKey(d time.Time) int64 {
-	return int64(d.Year())*10000 + int64(d.Month())*100 + int64(d.Day())
-}
-
-// aKeyDate is the date at 00:00 in loc of a yyyymmdd key; ok is false for
-// a key that is no date.
-func aKeyDate(n int64, loc *time.Location) (time.Time, bool) {
-	y, m, d := int(n/10000), time.Month(n/100%100), int(n%100)
-	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	return t, n >= 19000101 && n <= 21991231 && t.Year() == y && t.Month() == m && t.Day() == d
-}
-
 // attendance is who was at a meeting, as marked.
 type attendance struct {
 	invitees []storage.Invitee
@@ -760,7 +747,7 @@ func (f *Flow) pressWho(ctx context.Context, c *flows.Context) (flows.Next, erro
 	var kb bot.Keyboard
 	for _, d := range []time.Time{today.AddDate(0, 0, 14), today.AddDate(0, 1, 0)} {
 		kb = append(kb, []bot.Button{{Text: c.T("meetings.a.btn.due", "Date", c.L.DayMonth(d)),
-			Data: flows.CB(cb, actDue, fmt.Sprintf("%d.%d", it.ID, aDateKey(d)))}})
+			Data: flows.CB(cb, actDue, fmt.Sprintf("%d.%d", it.ID, flows.DateKey(d)))}})
 	}
 	c.Edit(c.T("meetings.a.who_chosen", "Name", p.FullName), nil)
 	c.Reply(c.T("meetings.a.ask_due"), kb)
@@ -773,7 +760,7 @@ func (f *Flow) pressDue(ctx context.Context, c *flows.Context) (flows.Next, erro
 	if err != nil || v[0] != c.GetInt(keyAItem) || c.GetInt(keyAPerson) == 0 {
 		return flows.Stay(), flows.ErrStale
 	}
-	d, ok := aKeyDate(v[1], f.loc())
+	d, ok := flows.KeyDate(v[1], f.loc())
 	if !ok {
 		return flows.Stay(), flows.ErrStale
 	}
