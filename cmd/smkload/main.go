@@ -589,11 +589,16 @@ func runBroadcast(ctx context.Context, o options, bin string, env []string, st *
 	var benv []string
 	for _, kv := range env {
 		if strings.HasPrefix(kv, "SEND_RATE=") || strings.HasPrefix(kv, "CHAT_INTERVAL=") || strings.HasPrefix(kv, "SMKBOT_CPUPROFILE=") ||
-			strings.HasPrefix(kv, "TELEGRAM_API_ENDPOINT=") || strings.HasPrefix(kv, "WEBHOOK_") {
+			strings.HasPrefix(kv, "TELEGRAM_API_ENDPOINT=") || strings.HasPrefix(kv, "WEBHOOK_") || strings.HasPrefix(kv, "REDIS_PREFIX=") {
 			continue
 		}
 		benv = append(benv, kv)
 	}
+	// A fresh fake server numbers updates from 1 again, which the bot's
+	// dedupe would take for updates handled before: a prefix of its own.
+	prefix := "smkload" + randomHex(4) + ":"
+	defer cleanRedis(o.redisURL, prefix)
+	benv = append(benv, "REDIS_PREFIX="+prefix)
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
