@@ -165,7 +165,15 @@ func (r *Router) Fallback(h HandlerFunc) { r.fallback = h }
 // Handle implements bot.Handler. It returns an error only when the update
 // could not be handled at all (Postgres or Redis unreachable), so that it is
 // delivered again.
+//
+// Only private chats are served: in a group or a channel whatever the bot
+// answers is read by everyone there, so a command or a button gets a short
+// note pointing to the private chat and nothing else is handled.
 func (r *Router) Handle(ctx context.Context, u bot.Update) ([]bot.Message, error) {
+	if !u.Private {
+		r.o.Log.Info("update", "update", u.ID, "route", "not_private", "outcome", "ignored")
+		return r.notPrivate(u), nil
+	}
 	start := r.o.Now()
 	actor, err := r.actor(ctx, u.From.ID)
 	if err != nil {
@@ -193,6 +201,19 @@ func (r *Router) Handle(ctx context.Context, u bot.Update) ([]bot.Message, error
 	}
 	r.o.Log.Info("update", "update", u.ID, "route", rt.name, "step", c.session.Step, "outcome", outcome, "ms", d.Milliseconds())
 	return c.replies, nil
+}
+
+// notPrivate answers an update from a group or a channel without looking
+// at who sent it.
+func (r *Router) notPrivate(u bot.Update) []bot.Message {
+	text := r.o.L.T("common.private_only")
+	switch {
+	case u.Callback != nil:
+		return []bot.Message{bot.CallbackAnswer{ID: u.Callback.ID, Text: text}}
+	case u.Command != "" && u.ChatID != 0:
+		return []bot.Message{bot.Text{ChatID: u.ChatID, Text: text}}
+	}
+	return nil
 }
 
 func (r *Router) actor(ctx context.Context, telegramID int64) (*Actor, error) {
