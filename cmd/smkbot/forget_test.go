@@ -192,4 +192,3 @@ func redisValue(ctx context.Context, rdb *redis.Client, key string) string {
 	}
 	return ""
 }
-
