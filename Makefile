@@ -8,7 +8,7 @@ export REDIS_URL ?= redis://127.0.0.1:6379/0
 FUZZTIME ?= 30s
 GO ?= go
 
-.PHONY: run test services db migrate build fmt lint fuzz bench console
+.PHONY: run test chaos services db migrate build fmt lint fuzz bench console
 
 ## run: start Postgres and Redis if needed, create the database, run the bot
 ## (the console when TELEGRAM_BOT_TOKEN is unset); serve applies migrations.
@@ -19,6 +19,12 @@ run: db
 test: services
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 25m ./...
+
+## chaos: the fault tests with full-length faults (a minute of Telegram
+## errors, a killed bot's claims expiring on their own); `make test` runs
+## the same tests with short faults.
+chaos: services
+	$(GO) test -race -count=1 -timeout 15m -run Chaos -tags chaos -v ./cmd/smkbot/
 
 services:
 	scripts/services.sh
