@@ -70,6 +70,11 @@ type DispatcherOptions struct {
 	// PanicText is the apology sent to a chat whose update made the handler
 	// panic. It comes from the locale; nothing is sent when empty.
 	PanicText string
+	// UnavailableText is the short apology sent once for an update the
+	// handler could not handle because something it needs failed
+	// (Postgres or Redis down): the update is retried later and answered
+	// then, so the person knows it is not lost. Nothing is sent when empty.
+	UnavailableText string
 	// HandleTimeout bounds the handler, and separately the delivery of its
 	// replies (default 30s).
 	HandleTimeout time.Duration
@@ -92,7 +97,14 @@ type Dispatcher struct {
 	// every update still running.
 	hardStop   context.Context
 	cancelHard context.CancelFunc
+	// apologised holds the updates told UnavailableText, so a retried
+	// update is apologised for once (in this process).
+	apologised map[int]bool
 }
+
+// maxApologised bounds the apologised set; past it the set starts again,
+// at worst apologising twice for an update failing that long.
+const maxApologised = 4096
 
 // NewDispatcher returns a Dispatcher handing updates to h and its replies to
 // s, which must not be nil.
@@ -233,6 +245,7 @@ func (d *Dispatcher) locked(ctx context.Context, log *slog.Logger, u Update) (st
 		// Logged by the caller (poller or webhook), which knows whether it
 		// will be retried.
 		d.o.Metrics.Error("handler")
+		d.apologise(ctx, log, u)
 		return OutcomeError, fmt.Errorf("dispatch update %d: %w", u.ID, err)
 	}
 	replies = answerCallback(u, replies)
@@ -249,6 +262,37 @@ func (d *Dispatcher) locked(ctx context.Context, log *slog.Logger, u Update) (st
 		}
 	}
 	return outcome, nil
+}
+
+// apologise tells the person, once per update, that their update failed
+// for now and will be answered later: a pressed button's spinner stops
+// with the apology, a message gets it as a reply. Not while shutting down,
+// when the update is simply taken up by the next start.
+func (d *Dispatcher) apologise(ctx context.Context, log *slog.Logger, u Update) {
+	if d.o.UnavailableText == "" || u.ChatID == 0 || ctx.Err() != nil {
+		return
+	}
+	d.mu.Lock()
+	if d.apologised == nil || len(d.apologised) >= maxApologised {
+		d.apologised = make(map[int]bool)
+	}
+	first := !d.apologised[u.ID]
+	d.apologised[u.ID] = true
+	d.mu.Unlock()
+	if !first {
+		return
+	}
+	var m Message = Text{ChatID: u.ChatID, Text: d.o.UnavailableText}
+	if u.Callback != nil {
+		m = CallbackAnswer{ID: u.Callback.ID, Text: d.o.UnavailableText}
+	}
+	sctx, cancel := context.WithTimeout(ctx, d.o.HandleTimeout)
+	defer cancel()
+	for _, dl := range d.send.Send(sctx, m) {
+		if dl.Err != nil {
+			log.Warn("apology not delivered", "err", dl.Err)
+		}
+	}
 }
 
 // handle calls the handler within HandleTimeout and turns a panic into the

@@ -329,3 +329,38 @@ func TestShutdownDeadlineCancelsWork(t *testing.T) {
 		t.Errorf("Dispatch = %v; want the in-flight update cancelled", err)
 	}
 }
+
+// TestDispatchApologisesOnce: an update failing because a service is down
+// is apologised for once, however often it is retried, then answered when
+// it passes; a pressed button gets the apology as its answer.
+func TestDispatchApologisesOnce(t *testing.T) {
+	down := true
+	h := handlerFunc(func(ctx context.Context, u Update) ([]Message, error) {
+		if down {
+			return nil, errors.New("postgres: connection refused")
+		}
+		return []Message{Text{ChatID: u.ChatID, Text: "принято"}}, nil
+	})
+	d, s := testDispatcher(h, DispatcherOptions{UnavailableText: "ненадолго недоступен"})
+	msg := Update{ID: 1, ChatID: 5, Text: "да"}
+	press := Update{ID: 2, ChatID: 6, Callback: &Callback{ID: "q2"}}
+	for range 3 {
+		for _, u := range []Update{msg, press} {
+			if err := d.Dispatch(context.Background(), u); err == nil {
+				t.Fatal("a failing update dispatched without an error")
+			}
+		}
+	}
+	down = false
+	if err := d.Dispatch(context.Background(), msg); err != nil {
+		t.Fatal(err)
+	}
+	want := []Message{
+		Text{ChatID: 5, Text: "ненадолго недоступен"},
+		CallbackAnswer{ID: "q2", Text: "ненадолго недоступен"},
+		Text{ChatID: 5, Text: "принято"},
+	}
+	if diff := cmp.Diff(want, s.messages()); diff != "" {
+		t.Errorf("sent (-want +got):\n%s", diff)
+	}
+}

@@ -42,13 +42,15 @@ type SenderOptions struct {
 	// GroupPerMinute paces one group, a chat with a negative id (default 20).
 	GroupPerMinute int
 	// MaxRetries bounds the retries of one message after 429, 5xx or a
-	// network error (default 5).
+	// network error (default 10: with the backoff doubling to 30s, about
+	// two and a half minutes of Telegram failing before a reply is given
+	// up).
 	MaxRetries int
 	// RetryBase is the first wait after a 5xx or network error, doubled on
 	// each retry up to 30s (default 500ms).
 	RetryBase time.Duration
-	// Log receives retries and failures at debug level; it never gets texts
-	// or chat ids.
+	// Log receives each retry with its reason at info level; it never gets
+	// texts or chat ids.
 	Log *slog.Logger
 	// OnBlocked is called once per Send for a chat that answered 403, so
 	// the caller can mark the person inactive.
@@ -103,7 +105,7 @@ func NewSender(c *Client, o SenderOptions) *Sender {
 		o.GroupPerMinute = 20
 	}
 	if o.MaxRetries <= 0 {
-		o.MaxRetries = 5
+		o.MaxRetries = 10
 	}
 	if o.RetryBase <= 0 {
 		o.RetryBase = 500 * time.Millisecond
@@ -462,7 +464,7 @@ func (s *Sender) do(ctx context.Context, chat int64, kind string, call func(cont
 			s.failed(kind)
 			return fmt.Errorf("bot: send %s: gave up after %d retries: %w", kind, attempt, err)
 		}
-		s.o.Log.LogAttrs(ctx, slog.LevelDebug, "send retry", slog.String("kind", kind),
+		s.o.Log.LogAttrs(ctx, slog.LevelInfo, "send retry", slog.String("kind", kind),
 			slog.Int("attempt", attempt+1), slog.Duration("wait", delay), slog.String("error", err.Error()))
 		if err := s.sleep(ctx, delay); err != nil {
 			return err

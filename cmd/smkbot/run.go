@@ -121,11 +121,12 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 	(&meetings.Flow{Store: store, Files: client, Scheduler: jobs, Tasks: tasksFlow, Location: cfg.Timezone}).Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{
-		Workers:   cfg.Workers,
-		Dedupe:    bot.NewDedupe(rdb, bot.DedupeOptions{Prefix: cfg.RedisPrefix + "update:"}),
-		Log:       log,
-		Metrics:   metrics,
-		PanicText: l.T("common.panic"),
+		Workers:         cfg.Workers,
+		Dedupe:          bot.NewDedupe(rdb, bot.DedupeOptions{Prefix: cfg.RedisPrefix + "update:"}),
+		Log:             log,
+		Metrics:         metrics,
+		PanicText:       l.T("common.panic"),
+		UnavailableText: l.T("common.unavailable"),
 	}
 	if cfg.WebhookURL != "" {
 		// Several replicas may take one chat's updates: keep them in order.
