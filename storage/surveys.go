@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -517,17 +518,28 @@ func (s *Store) SaveAnswer(ctx context.Context, draftID int64, question int, a A
 	if err != nil {
 		return fmt.Errorf("storage: save answer in draft %d: %w", draftID, err)
 	}
-	sv, err := findSurvey(ctx, tx, `where id = $1`, d.SurveyID)
-	if err != nil {
+	if question < 0 || question > math.MaxInt32 {
+		return fmt.Errorf("storage: save answer in draft %d: question %d: %w", draftID, question, ErrInvalid)
+	}
+	// Only the one question answered is read: decoding the whole list on
+	// every answer was the largest cost of answering a survey.
+	var (
+		sv    Survey
+		count int
+		q     *Question
+	)
+	if err := tx.QueryRow(ctx, `select status, coalesce(opens_at, `+zeroTime+`), coalesce(closes_at, `+zeroTime+`),
+			jsonb_array_length(questions), questions -> $2::int
+		from surveys where id = $1`, d.SurveyID, question).Scan(&sv.Status, &sv.OpensAt, &sv.ClosesAt, &count, &q); err != nil {
 		return fmt.Errorf("storage: save answer in draft %d: %w", draftID, err)
 	}
 	if err := surveyAnswerable(sv, now); err != nil {
 		return fmt.Errorf("storage: save answer in draft %d: %w", draftID, err)
 	}
-	if question < 0 || question >= len(sv.Questions) {
-		return fmt.Errorf("storage: save answer in draft %d: question %d of %d: %w", draftID, question, len(sv.Questions), ErrInvalid)
+	if question < 0 || question >= count || q == nil {
+		return fmt.Errorf("storage: save answer in draft %d: question %d of %d: %w", draftID, question, count, ErrInvalid)
 	}
-	if err := checkAnswer(sv.Questions[question], a); err != nil {
+	if err := checkAnswer(*q, a); err != nil {
 		return fmt.Errorf("storage: save answer in draft %d: question %d: %w", draftID, question, err)
 	}
 	raw, err := json.Marshal(a)
