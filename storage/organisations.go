@@ -12,7 +12,7 @@ import (
 
 // organisationColumns selects an Organisation for pgx.RowToStructByName.
 const organisationColumns = `id, name, short_name, municipality, status,
-	coalesce(mentor_id, 0) as mentor_id, created_at`
+	coalesce(mentor_id, 0) as mentor_id, created_at, address`
 
 // CreateOrganisation adds an organisation and returns it with its id and
 // creation time. An empty status means member. It returns ErrConflict when
@@ -138,7 +138,7 @@ func checkOrganisation(o Organisation) (Organisation, error) {
 	if o.Name == "" {
 		return o, fmt.Errorf("empty name: %w", ErrInvalid)
 	}
-	if o.Status != OrgMember && o.Status != OrgCandidate {
+	if o.Status != OrgMember && o.Status != OrgCandidate && o.Status != OrgFormer {
 		return o, fmt.Errorf("status %q: %w", o.Status, ErrInvalid)
 	}
 	return o, nil

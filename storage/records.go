@@ -37,11 +37,15 @@ const (
 	RoleQualityManager Role = "quality_manager"
 	RoleAuditor        Role = "auditor"
 	RoleTeacher        Role = "teacher"
+	// RoleDirector is the head of a school (a member or a candidate, or
+	// one applying): it applies for membership and receives the
+	// certificate.
+	RoleDirector Role = "director"
 )
 
 // Roles lists every role in the order menus show them.
 func Roles() []Role {
-	return []Role{RoleAdmin, RoleChair, RoleSecretary, RolePresidium, RoleQualityManager, RoleAuditor, RoleTeacher}
+	return []Role{RoleAdmin, RoleChair, RoleSecretary, RolePresidium, RoleQualityManager, RoleAuditor, RoleTeacher, RoleDirector}
 }
 
 // Valid reports whether r is one of the roles.
@@ -56,7 +60,7 @@ func (r Role) Valid() bool {
 
 // OrgScoped reports whether the role must name an organisation.
 func (r Role) OrgScoped() bool {
-	return r == RoleQualityManager || r == RoleAuditor || r == RoleTeacher
+	return r == RoleQualityManager || r == RoleAuditor || r == RoleTeacher || r == RoleDirector
 }
 
 // OrgStatus is an organisation's standing in the association.
@@ -65,6 +69,8 @@ type OrgStatus string
 const (
 	OrgMember    OrgStatus = "member"
 	OrgCandidate OrgStatus = "candidate"
+	// OrgFormer is an organisation that left or was excluded.
+	OrgFormer OrgStatus = "former"
 )
 
 // Organisation is a school or other member of the association.
@@ -77,6 +83,9 @@ type Organisation struct {
 	// MentorID is the mentor organisation of a candidate (0 when none).
 	MentorID  int64     `db:"mentor_id"`
 	CreatedAt time.Time `db:"created_at"`
+	// Address is the legal address, as the last accepted membership
+	// application gave it ("" when none).
+	Address string `db:"address"`
 }
 
 // Person is a registered user of the bot. A forgotten person keeps their
