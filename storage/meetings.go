@@ -961,7 +961,8 @@ func (s *Store) ClearMinutesFiles(ctx context.Context, actorID, meetingID int64)
 // or the meeting is not held.
 //
 // Every invitee's delivery is set back to pending with it, for the
-// minutes' broadcast.
+// minutes' broadcast, and the minutes are entered in the documents
+// journal as an outgoing document with their first file.
 func (s *Store) MarkMinutesSent(ctx context.Context, actorID, meetingID int64) (Meeting, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -994,6 +995,11 @@ func (s *Store) MarkMinutesSent(ctx context.Context, actorID, meetingID int64) (
 	}
 	if err := logAction(ctx, tx, now, actorID, "meeting.minutes_send", "meeting", meetingID, map[string]any{"files": files}); err != nil {
 		return Meeting{}, fmt.Errorf("storage: mark minutes of meeting %d sent: %w", meetingID, err)
+	}
+	// The journal gets the minutes as an outgoing document in the same
+	// transaction: the entry exists exactly when the minutes are sent.
+	if _, err := journalMinutes(ctx, tx, now.In(s.loc()), actorID, m); err != nil {
+		return Meeting{}, fmt.Errorf("storage: mark minutes of meeting %d sent: journal: %w", meetingID, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return Meeting{}, fmt.Errorf("storage: mark minutes of meeting %d sent: %w", meetingID, err)

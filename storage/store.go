@@ -64,6 +64,10 @@ type Store struct {
 	// Now is the clock used for every timestamp the store writes and for
 	// invite expiry; tests replace it to move time. It defaults to time.Now.
 	Now func() time.Time
+	// Location is the association's zone, for the calendar days of
+	// records the store writes on its own (a journal entry made when the
+	// minutes are sent). It defaults to UTC.
+	Location *time.Location
 
 	pool *pgxpool.Pool
 }
@@ -105,6 +109,14 @@ func (s *Store) now() time.Time {
 		now = s.Now
 	}
 	return now().Round(time.Microsecond)
+}
+
+// loc returns the association's zone (UTC when not set).
+func (s *Store) loc() *time.Location {
+	if s.Location == nil {
+		return time.UTC
+	}
+	return s.Location
 }
 
 // Postgres error codes the store turns into its own errors.

@@ -14,6 +14,8 @@ type TaskLink struct {
 	FindingID    int64
 	Cause        string
 	AgendaItemID int64
+	// GroupID is the working group whose member the task was given to.
+	GroupID int64
 }
 
 // CreateLinkedTask is CreateTask, and records the link in the same
@@ -51,6 +53,11 @@ func (s *Store) CreateLinkedTask(ctx context.Context, actorID int64, t Task, ass
 			return Task{}, fmt.Errorf("storage: create linked task: %w", err)
 		}
 		if err := logAction(ctx, tx, now, actorID, "agenda_item.task", "agenda_item", link.AgendaItemID, map[string]any{"task_id": t.ID}); err != nil {
+			return Task{}, fmt.Errorf("storage: create linked task: %w", err)
+		}
+	}
+	if link.GroupID != 0 {
+		if err := linkGroupTask(ctx, tx, link.GroupID, t.ID); err != nil {
 			return Task{}, fmt.Errorf("storage: create linked task: %w", err)
 		}
 	}
