@@ -25,6 +25,11 @@ const (
 	ConductAudits       Permission = "audits.conduct"
 	ViewAudits          Permission = "audits.view"
 	ManageMeetings      Permission = "meetings.manage"
+	ApplyMembership     Permission = "membership.apply"
+	ViewMembership      Permission = "membership.view"
+	ManageMembership    Permission = "membership.manage"
+	KeepJournal         Permission = "journal.keep"
+	ManageGroups        Permission = "groups.manage"
 )
 
 // permissions is the role table: the roles that grant each permission.
@@ -53,6 +58,18 @@ var permissions = map[Permission][]storage.Role{
 	// the chair may call one too. Members answer their own notices
 	// (Registered, checked against the invitation).
 	ManageMeetings: {storage.RoleSecretary, storage.RoleChair},
+	// A school's director applies for membership (or to leave) for their
+	// own school; the quality manager follows it and the mentor pair with
+	// the director; the chair and the secretary take applications to the
+	// presidium and open exclusion cases.
+	ApplyMembership:  {storage.RoleDirector},
+	ViewMembership:   {storage.RoleDirector, storage.RoleQualityManager},
+	ManageMembership: {storage.RoleChair, storage.RoleSecretary},
+	// The chair and the secretary keep the documents journal and the
+	// working groups; a group's lead and members act on their own group
+	// (Registered, checked against the group).
+	KeepJournal:  {storage.RoleChair, storage.RoleSecretary},
+	ManageGroups: {storage.RoleChair, storage.RoleSecretary},
 }
 
 // invitable lists the roles each role may hand out by invitation.
