@@ -33,6 +33,7 @@ var access = []struct {
 	who string
 }{
 	// Commands.
+	{flows.RouteCommand, "applications", flows.ManageMembership, "", ""},
 	{flows.RouteCommand, "audit", flows.ConductAudits, "", ""},
 	{flows.RouteCommand, "cancel", flows.Anyone, "", ""},
 	{flows.RouteCommand, "findings", flows.ViewAudits, "", ""},
@@ -49,6 +50,8 @@ var access = []struct {
 	{flows.RouteMenu, "admin.menu_invite", flows.InvitePeople, "", ""},
 	{flows.RouteMenu, "admin.menu_orgs", flows.ManageOrganisations, "", ""},
 	{flows.RouteMenu, "admin.menu_people", flows.ViewPeople, "", ""},
+	{flows.RouteMenu, "association.mb.apps_menu", flows.ManageMembership, "", ""},
+	{flows.RouteMenu, "association.mb.menu", flows.ViewMembership, "", ""},
 	{flows.RouteMenu, "audit.menu", flows.ConductAudits, "", ""},
 	{flows.RouteMenu, "audit.views.menu", flows.ViewAudits, "", ""},
 	{flows.RouteMenu, "meetings.menu", flows.ManageMeetings, "", ""},
@@ -276,6 +279,32 @@ var access = []struct {
 	{flows.RouteCallback, "mt:nrsvp", flows.Registered, "M.1.V", "invitee"},
 	{flows.RouteCallback, "mt:nsend", flows.ManageMeetings, "M", ""},
 
+	// Membership: a director's own school's application (K), the
+	// chair's and the secretary's side (association-wide).
+	{flows.RouteCallback, "mb:agenda", flows.ManageMembership, "K", ""},
+	{flows.RouteCallback, "mb:app", flows.ManageMembership, "K", ""},
+	{flows.RouteCallback, "mb:cert", flows.ViewMembership, "", ""},
+	{flows.RouteCallback, "mb:cont", flows.ApplyMembership, "K", ""},
+	{flows.RouteCallback, "mb:doc", flows.ApplyMembership, "K.1.1", ""},
+	{flows.RouteCallback, "mb:docs", flows.ApplyMembership, "K", ""},
+	{flows.RouteCallback, "mb:drop", flows.ApplyMembership, "K", ""},
+	{flows.RouteCallback, "mb:excont", flows.ManageMembership, "K", ""},
+	{flows.RouteCallback, "mb:exdrop", flows.ManageMembership, "K", ""},
+	{flows.RouteCallback, "mb:exnew", flows.ManageMembership, "", ""},
+	{flows.RouteCallback, "mb:exorg", flows.ManageMembership, "O", ""},
+	{flows.RouteCallback, "mb:exsend", flows.ManageMembership, "K", ""},
+	{flows.RouteCallback, "mb:files", flows.ManageMembership, "K", ""},
+	{flows.RouteCallback, "mb:ground", flows.ApplyMembership, "K.1", ""},
+	{flows.RouteCallback, "mb:home", flows.ViewMembership, "", ""},
+	{flows.RouteCallback, "mb:list", flows.ManageMembership, "", ""},
+	{flows.RouteCallback, "mb:new", flows.ApplyMembership, "3", ""},
+	{flows.RouteCallback, "mb:next", flows.ApplyMembership, "K", ""},
+	{flows.RouteCallback, "mb:pair", flows.ViewMembership, "", ""},
+	{flows.RouteCallback, "mb:rec", flows.ApplyMembership, "K.0", ""},
+	{flows.RouteCallback, "mb:reg", flows.ManageMembership, "", ""},
+	{flows.RouteCallback, "mb:sched", flows.ManageMembership, "K.M", ""},
+	{flows.RouteCallback, "mb:send", flows.ApplyMembership, "K", ""},
+
 	// Steps: typed input while a conversation is at the step.
 	{flows.RouteStep, "admin:deactivate", flows.DeactivatePeople, "", ""},
 	{flows.RouteStep, "admin:invite", flows.InvitePeople, "", ""},
@@ -285,6 +314,11 @@ var access = []struct {
 	{flows.RouteStep, "admin:org_save", flows.ManageOrganisations, "", ""},
 	{flows.RouteStep, "admin:org_short", flows.ManageOrganisations, "", ""},
 	{flows.RouteStep, "admin:org_status", flows.ManageOrganisations, "", ""},
+	{flows.RouteStep, "association:mb.address", flows.ApplyMembership, "", ""},
+	{flows.RouteStep, "association:mb.exreason", flows.ManageMembership, "", ""},
+	{flows.RouteStep, "association:mb.files", flows.ApplyMembership, "", ""},
+	{flows.RouteStep, "association:mb.reason", flows.ApplyMembership, "", ""},
+	{flows.RouteStep, "association:mb.rec", flows.ApplyMembership, "", ""},
 	{flows.RouteStep, "audit:area", flows.ConductAudits, "", ""},
 	{flows.RouteStep, "audit:cause", flows.ManageTasks, "", ""},
 	{flows.RouteStep, "audit:co", flows.ConductAudits, "", ""},
@@ -358,6 +392,9 @@ var grantedBy = map[flows.Permission][]storage.Role{
 	flows.ConductAudits:       {storage.RoleAuditor, storage.RoleQualityManager},
 	flows.ViewAudits:          {storage.RoleAdmin, storage.RoleChair, storage.RoleQualityManager},
 	flows.ManageMeetings:      {storage.RoleSecretary, storage.RoleChair},
+	flows.ApplyMembership:     {storage.RoleDirector},
+	flows.ViewMembership:      {storage.RoleDirector, storage.RoleQualityManager},
+	flows.ManageMembership:    {storage.RoleChair, storage.RoleSecretary},
 }
 
 // TestAccessTable: the matrix has a row for exactly the routes the bot
@@ -440,6 +477,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"quality_manager", w.a.qmU, storage.RoleQualityManager, w.a},
 		{"auditor", w.a.auditorU, storage.RoleAuditor, w.a},
 		{"teacher", w.a.teachU, storage.RoleTeacher, w.a},
+		{"director", w.a.dirU, storage.RoleDirector, w.a},
 		{"stranger", w.stranger, "", nil},
 		{"respondent", w.respondent, "", nil},
 	}
@@ -509,7 +547,7 @@ func TestAccessMatrix(t *testing.T) {
 						t.Errorf("%s with another school's records: the reply shows %q:\n%s", label, mark, got)
 					}
 				}
-				if row.kind == flows.RouteCallback && strings.ContainsAny(row.arg, "OEAFGDTPURSC") && fp.take(t, w.Env) != before {
+				if row.kind == flows.RouteCallback && strings.ContainsAny(row.arg, "OEAFGDTPURSCK") && fp.take(t, w.Env) != before {
 					t.Errorf("%s with another school's records (%s): the records changed", label, w.expand(row.arg, w.b))
 				}
 			}

@@ -18,6 +18,7 @@ import (
 
 	"smkbot/bot"
 	"smkbot/flows"
+	"smkbot/flows/association"
 	"smkbot/flows/audit"
 	"smkbot/flows/meetings"
 	"smkbot/flows/onboarding"
@@ -119,6 +120,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 	tasksFlow.Register(router)
 	(&audit.Flow{Store: store, Files: client, Location: cfg.Timezone, Tasks: tasksFlow}).Register(router)
 	(&meetings.Flow{Store: store, Files: client, Scheduler: jobs, Tasks: tasksFlow, Location: cfg.Timezone}).Register(router)
+	(&association.Membership{Store: store, Files: client, Location: cfg.Timezone}).Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{
 		Workers:         cfg.Workers,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"smkbot/flows"
+	"smkbot/flows/association"
 	"smkbot/flows/audit"
 	"smkbot/flows/flowtest"
 	"smkbot/flows/meetings"
@@ -34,6 +35,7 @@ func wireFlows(r *flows.Router, e *flowtest.Env) {
 	tf.Register(r)
 	(&audit.Flow{Store: e.Store, Files: noFiles{}, Location: flowtest.Zone, Tasks: tf}).Register(r)
 	(&meetings.Flow{Store: e.Store, Files: noFiles{}, Scheduler: noScheduler{}, Tasks: tf, Location: flowtest.Zone}).Register(r)
+	(&association.Membership{Store: e.Store, Files: noFiles{}, Location: flowtest.Zone}).Register(r)
 }
 
 // noFiles is Telegram's file storage holding nothing: every file sent in
@@ -64,6 +66,9 @@ type school struct {
 	request               storage.TaskRequest
 	survey                storage.Survey
 	class                 storage.SurveyClass
+	director              storage.Person
+	dirU                  flowtest.User
+	app                   storage.MembershipApplication // submitted: to leave
 	// marks are the texts only this school's people and the association
 	// may read: its name, its people's names, its records' titles.
 	marks []string
@@ -168,8 +173,18 @@ func (w *world) school(t testing.TB, name, surname string, base int64) *school {
 	must(t, w.Store.PublishSurvey(ctx, s.qm.ID, sv.ID))
 	s.survey, s.class = sv, classes[0]
 
+	s.dirU = flowtest.User{ID: base + 4, First: "Дина"}
+	s.director = w.Person(t, s.dirU, surname+"а Дина Директоровна", storage.RoleDirector, s.org.ID)
+	s.app, err = w.Store.CreateApplication(ctx, s.director.ID, s.org.ID, storage.KindLeave)
+	must(t, err)
+	s.app.Reason = name + ": причина выхода"
+	_, err = w.Store.UpdateApplication(ctx, s.director.ID, s.app)
+	must(t, err)
+	s.app, err = w.Store.SubmitApplication(ctx, s.director.ID, s.app.ID)
+	must(t, err)
+
 	s.marks = []string{name, surname, s.area.Name, s.closedF.Description, s.openF.Description, s.task.Title,
-		s.request.Reason, s.survey.Title}
+		s.request.Reason, s.survey.Title, s.app.Reason}
 	return s
 }
 
@@ -184,7 +199,8 @@ func must(t testing.TB, err error) {
 // the world's meeting): O organisation, E audit area, A open audit, F its
 // finding, G a closed audit's finding, D direction, T task, P teacher, U
 // auditor, R request, S survey, C class, M meeting, I agenda item, V the
-// meeting's version, Y a date key. Other characters stay.
+// meeting's version, Y a date key, K the school's membership application.
+// Other characters stay.
 func (w *world) expand(tmpl string, s *school) string {
 	var b strings.Builder
 	for _, r := range tmpl {
@@ -222,6 +238,8 @@ func (w *world) expand(tmpl string, s *school) string {
 			n = int64(w.meeting.Version)
 		case 'Y':
 			n = flows.DateKey(flowtest.Start.AddDate(0, 0, 20))
+		case 'K':
+			n = s.app.ID
 		default:
 			b.WriteRune(r)
 			continue
