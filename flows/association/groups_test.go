@@ -258,12 +258,12 @@ func TestGroupsOtherKind(t *testing.T) {
 
 func TestParseTaskText(t *testing.T) {
 	for in, want := range map[string]string{
-		"Обзор":                        "Обзор|",
+		"Обзор": "Обзор|",
 		"  Обзор  методик \n До 3 стр": "Обзор методик|До 3 стр",
-		"Обзор\n\n\n":                  "Обзор|",
-		"\nОбзор":                      "Обзор|",
-		"О":                            "",
-		"":                             "",
+		"Обзор\n\n\n": "Обзор|",
+		"\nОбзор":     "Обзор|",
+		"О":           "",
+		"":            "",
 	} {
 		title, desc, ok := ParseTaskText(in)
 		got := ""
