@@ -47,6 +47,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer store.Close()
+	store.Location = cfg.Timezone
 	rdb, err := openRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		return err
@@ -120,6 +121,8 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, ready started) error
 	tasksFlow.Register(router)
 	(&audit.Flow{Store: store, Files: client, Location: cfg.Timezone, Tasks: tasksFlow}).Register(router)
 	(&meetings.Flow{Store: store, Files: client, Scheduler: jobs, Tasks: tasksFlow, Location: cfg.Timezone}).Register(router)
+	(&association.Journal{Store: store, Files: client, Location: cfg.Timezone}).Register(router)
+	(&association.Groups{Store: store, Scheduler: jobs, Tasks: tasksFlow, Location: cfg.Timezone}).Register(router)
 	(&association.Membership{Store: store, Files: client, Location: cfg.Timezone}).Register(router)
 
 	dispatchOpts := bot.DispatcherOptions{

@@ -35,6 +35,8 @@ func wireFlows(r *flows.Router, e *flowtest.Env) {
 	tf.Register(r)
 	(&audit.Flow{Store: e.Store, Files: noFiles{}, Location: flowtest.Zone, Tasks: tf}).Register(r)
 	(&meetings.Flow{Store: e.Store, Files: noFiles{}, Scheduler: noScheduler{}, Tasks: tf, Location: flowtest.Zone}).Register(r)
+	(&association.Journal{Store: e.Store, Files: noFiles{}, Location: flowtest.Zone}).Register(r)
+	(&association.Groups{Store: e.Store, Scheduler: noScheduler{}, Tasks: tf, Location: flowtest.Zone}).Register(r)
 	(&association.Membership{Store: e.Store, Files: noFiles{}, Location: flowtest.Zone}).Register(r)
 }
 
