@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -127,6 +128,8 @@ func (s *Store) UpdateApplication(ctx context.Context, actorID int64, a Membersh
 		return MembershipApplication{}, fmt.Errorf("storage: update application %d: ground %q: %w", a.ID, a.Ground, ErrInvalid)
 	case len([]rune(a.Address)) > MaxApplicationText || len([]rune(a.Reason)) > MaxApplicationText:
 		return MembershipApplication{}, fmt.Errorf("storage: update application %d: text too long: %w", a.ID, ErrInvalid)
+	case !utf8.ValidString(a.Address+a.Reason) || strings.ContainsRune(a.Address+a.Reason, 0):
+		return MembershipApplication{}, fmt.Errorf("storage: update application %d: not text: %w", a.ID, ErrInvalid)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

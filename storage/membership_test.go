@@ -172,6 +172,10 @@ func TestApplicationDraft(t *testing.T) {
 	bad.Address = string(make([]rune, storage.MaxApplicationText+1))
 	_, err = e.s.UpdateApplication(ctx, e.director.ID, bad)
 	wantErr(t, "long address", err, storage.ErrInvalid)
+	bad = a
+	bad.Reason = "нуль\x00"
+	_, err = e.s.UpdateApplication(ctx, e.director.ID, bad)
+	wantErr(t, "a NUL in the reason", err, storage.ErrInvalid)
 
 	a.Address, a.HasOrder, a.HasPlan, a.HasTrained = "  г. Бийск  ", yes(), no(), no()
 	a.RecommenderID = e.presidium[1].ID

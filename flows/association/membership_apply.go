@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"smkbot/bot"
 	"smkbot/flows"
@@ -221,6 +222,19 @@ func (m *Membership) ask(ctx context.Context, c *flows.Context, a storage.Member
 	return m.review(c, a, files)
 }
 
+// cleanText is typed text as the records keep it: valid UTF-8 without
+// control characters (a line break and a tab kept), trimmed.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+			return r
+		}
+		return -1
+	}, s)
+	return strings.TrimSpace(s)
+}
+
 func countFiles(files []storage.ApplicationFile, d storage.ApplicationDoc) int {
 	n := 0
 	for _, f := range files {
@@ -291,7 +305,7 @@ func describe(c *flows.Context, a storage.MembershipApplication, files []storage
 
 // inputAddress keeps the legal address.
 func (m *Membership) inputAddress(ctx context.Context, c *flows.Context) (flows.Next, error) {
-	text := strings.TrimSpace(c.Update.Text)
+	text := cleanText(c.Update.Text)
 	if text == "" || c.Update.Document != nil || c.Update.Photo != nil {
 		return flows.Stay(), flows.Invalid("association.mb.address_text")
 	}
@@ -308,7 +322,7 @@ func (m *Membership) inputAddress(ctx context.Context, c *flows.Context) (flows.
 
 // inputReason keeps why the school leaves.
 func (m *Membership) inputReason(ctx context.Context, c *flows.Context) (flows.Next, error) {
-	text := strings.TrimSpace(c.Update.Text)
+	text := cleanText(c.Update.Text)
 	if text == "" || c.Update.Document != nil || c.Update.Photo != nil {
 		return flows.Stay(), flows.Invalid("association.mb.reason_text")
 	}
@@ -470,7 +484,7 @@ func (m *Membership) pressDocs(ctx context.Context, c *flows.Context) (flows.Nex
 
 // inputRec finds the recommender by a part of the name.
 func (m *Membership) inputRec(ctx context.Context, c *flows.Context) (flows.Next, error) {
-	q := strings.TrimSpace(c.Update.Text)
+	q := cleanText(c.Update.Text)
 	if q == "" || len([]rune(q)) > 100 {
 		return flows.Stay(), flows.Invalid("association.mb.rec_text")
 	}

@@ -395,7 +395,7 @@ func (m *Membership) pressExCont(ctx context.Context, c *flows.Context) (flows.N
 
 // inputExReason keeps the grounds of the case.
 func (m *Membership) inputExReason(ctx context.Context, c *flows.Context) (flows.Next, error) {
-	text := strings.TrimSpace(c.Update.Text)
+	text := cleanText(c.Update.Text)
 	if text == "" || c.Update.Document != nil || c.Update.Photo != nil {
 		return flows.Stay(), flows.Invalid("association.mb.reason_text")
 	}

@@ -50,7 +50,7 @@ type mbEnv struct {
 	mentorDir, dir, formerDir storage.Person
 }
 
-func newMbEnv(t *testing.T) *mbEnv {
+func newMbEnv(t testing.TB) *mbEnv {
 	t.Helper()
 	e := &mbEnv{files: &memFiles{files: map[string][]byte{}}, next: 10000}
 	e.Env = flowtest.New(t, func(r *flows.Router, env *flowtest.Env) {
