@@ -1137,6 +1137,13 @@ func (s *Store) PurgeMinutes(ctx context.Context, before time.Time) (map[int64]i
 			return nil, fmt.Errorf("storage: purge minutes of meeting %d: %w", id, err)
 		}
 	}
+	// The journal keeps the entry of the minutes (its number, date and
+	// subject are the register), but not their file: it goes with them.
+	if _, err := tx.Exec(ctx, `
+		update journal_entries set attachment_id = null, file_kind = '', file_name = '', file_id = ''
+		where source = 'minutes' and source_id = any($1)`, meetingIDs); err != nil {
+		return nil, fmt.Errorf("storage: purge minutes: %w", err)
+	}
 	if _, err := deleteOrphanAttachments(ctx, tx, attachmentIDs); err != nil {
 		return nil, fmt.Errorf("storage: purge minutes: %w", err)
 	}

@@ -1133,6 +1133,10 @@ func TestMeetingPurgeMinutes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Sent: the journal enters the minutes with their first page.
+	if _, err := e.s.MarkMinutesSent(ctx, e.secretary.ID, old.ID); err != nil {
+		t.Fatal(err)
+	}
 	e.held(t, 2) // nothing to purge
 	recent := e.draft(t, 60)
 	for _, id := range []int64{both.ID, fresh.ID} {
@@ -1156,6 +1160,10 @@ func TestMeetingPurgeMinutes(t *testing.T) {
 	}
 	if list, _ := e.s.ListMinutesFiles(ctx, old.ID); len(list) != 0 {
 		t.Errorf("old minutes after purge = %v", list)
+	}
+	// The journal keeps its line of the minutes, without their file.
+	if je, err := e.s.JournalEntryBySource(ctx, storage.JournalMinutes, old.ID); err != nil || je.AttachmentID != 0 || je.FileID != "" || je.Number == "" {
+		t.Errorf("journal entry of purged minutes = %+v, %v; want its number without a file", je, err)
 	}
 	if list, _ := e.s.ListMaterials(ctx, recent.ID); len(list) != 2 {
 		t.Errorf("recent materials after purge = %v, want 2", list)
