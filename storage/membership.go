@@ -551,7 +551,8 @@ func (s *Store) ClaimMembershipOutcomes(ctx context.Context, limit int) ([]Membe
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim membership outcomes: %w", err)
 	}
-	now := s.now()
+	// In the association's zone: the journal numbers by its year.
+	now := s.now().In(s.loc())
 	var out []MembershipOutcome
 	for _, id := range ids {
 		o, err := applyOutcome(ctx, tx, now, id)
@@ -667,10 +668,13 @@ func acceptApplication(ctx context.Context, tx pgx.Tx, now time.Time, a Membersh
 	return nil
 }
 
-// issueCertificate takes the next number of now's year (in UTC) and
+// certificateSubject is the journal's wording of an issued certificate.
+const certificateSubject = "Свидетельство о членстве в ассоциации № %d/%d"
+
+// issueCertificate takes the next number of now's year (in the zone of now) and
 // enters the certificate in the register.
 func issueCertificate(ctx context.Context, tx pgx.Tx, now time.Time, a MembershipApplication, name, address string) (Certificate, error) {
-	year := now.UTC().Year()
+	year := now.Year()
 	var number int
 	if err := tx.QueryRow(ctx, `
 		insert into certificate_counters (year, last) values ($1, 1)
@@ -705,6 +709,18 @@ func issueCertificate(ctx context.Context, tx pgx.Tx, now time.Time, a Membershi
 	if err := logAction(ctx, tx, now, 0, "certificate.issue", "certificate", id,
 		map[string]any{"org_id": a.OrgID, "number": number, "year": year}); err != nil {
 		return Certificate{}, err
+	}
+	// The journal enters the certificate as an outgoing document, in the
+	// transaction that issues it.
+	if _, err := addJournalEntry(ctx, tx, now, 0, JournalEntry{
+		Direction:     JournalOut,
+		Source:        JournalCertificate,
+		SourceID:      id,
+		Date:          now,
+		Correspondent: name,
+		Subject:       fmt.Sprintf(certificateSubject, number, year),
+	}); err != nil {
+		return Certificate{}, fmt.Errorf("journal: %w", err)
 	}
 	return findCertificate(ctx, tx, `where c.id = $1`, id)
 }

@@ -366,6 +366,12 @@ func TestMembershipAccepted(t *testing.T) {
 	if again := e.claim(t); len(again) != 0 {
 		t.Errorf("claimed again: %v", again)
 	}
+	// The journal entered it as an outgoing document, with the issue.
+	je, err := e.s.JournalEntryBySource(ctx, storage.JournalCertificate, c.ID)
+	if err != nil || je.Direction != storage.JournalOut || je.Correspondent != "СОШ № 7" || je.Number == "" ||
+		je.Subject != fmt.Sprintf("Свидетельство о членстве в ассоциации № 1/%d", start.Year()) {
+		t.Errorf("journal entry of the certificate = %+v, %v", je, err)
+	}
 	got, err := e.s.CertificateOf(ctx, e.cand.ID)
 	if err != nil || got.ID != c.ID {
 		t.Errorf("CertificateOf = %+v, %v", got, err)
