@@ -295,6 +295,36 @@ func (s *Store) FindSurveyByID(ctx context.Context, id int64) (Survey, []SurveyC
 	return sv, classes, nil
 }
 
+// FindSurveyHead returns a survey without its questions (Questions is
+// nil) and without its classes: what may change after publishing (status,
+// dates, title) for a reader who keeps the questions, which do not. It
+// returns ErrNotFound for an unknown survey.
+func (s *Store) FindSurveyHead(ctx context.Context, id int64) (Survey, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return Survey{}, fmt.Errorf("storage: find survey head %d: %w", id, err)
+	}
+	defer tx.Rollback(ctx)
+
+	columns := strings.Replace(surveyColumns, "questions,", "'[]'::jsonb as questions,", 1)
+	rows, err := tx.Query(ctx, `select `+columns+` from surveys where id = $1`, id)
+	if err != nil {
+		return Survey{}, fmt.Errorf("storage: find survey head %d: %w", id, err)
+	}
+	sv, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Survey])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Survey{}, fmt.Errorf("storage: find survey head %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Survey{}, fmt.Errorf("storage: find survey head %d: %w", id, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return Survey{}, fmt.Errorf("storage: find survey head %d: %w", id, err)
+	}
+	sv.Questions = nil
+	return sv, nil
+}
+
 // FindSurveyClassByCode returns the class whose deep-link code is code and
 // its survey, whatever the survey's status, or ErrNotFound.
 func (s *Store) FindSurveyClassByCode(ctx context.Context, code string) (Survey, SurveyClass, error) {

@@ -1177,3 +1177,29 @@ func TestHasAnswered(t *testing.T) {
 		t.Fatalf("after submitting: %v, %v", done, err)
 	}
 }
+
+func TestFindSurveyHead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newStore(t)
+	sv, _, err := s.CreateSurvey(ctx, 0, storage.Survey{Title: "Питание", Audience: storage.AudienceParents,
+		TemplateKey: "parents", Questions: storagetest.SurveyQuestions()}, []storage.SurveyClass{{Name: "5А", Headcount: 25}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.FindSurveyHead(ctx, sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, _, err := s.FindSurveyByID(ctx, sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full.Questions = nil
+	if diff := cmp.Diff(full, head); diff != "" {
+		t.Errorf("head differs from the survey but for its questions (-full +head):\n%s", diff)
+	}
+	if _, err := s.FindSurveyHead(ctx, sv.ID+100); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("FindSurveyHead(unknown) = %v, want ErrNotFound", err)
+	}
+}

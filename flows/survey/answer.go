@@ -319,7 +319,7 @@ func (f *Flow) answerText(ctx context.Context, c *flows.Context) (flows.Next, er
 		}
 		return f.answerPressFailed(c, p, err)
 	}
-	sv, _, err := f.Store.FindSurveyByID(ctx, sid)
+	sv, err := f.answerSurvey(ctx, sid)
 	if err != nil {
 		return flows.Stay(), fmt.Errorf("survey: text answer: %w", err)
 	}
@@ -381,7 +381,7 @@ func (f *Flow) answerPress(ctx context.Context, c *flows.Context, values int) (a
 	if err != nil {
 		return p, fmt.Errorf("survey: find draft: %w", err)
 	}
-	p.sv, _, err = f.Store.FindSurveyByID(ctx, sid)
+	p.sv, err = f.answerSurvey(ctx, sid)
 	if err != nil {
 		return p, fmt.Errorf("survey: find survey %d: %w", sid, err)
 	}

@@ -28,6 +28,7 @@ type Store interface {
 	CloseSurvey(ctx context.Context, actorID, surveyID int64) error
 	ExtendSurvey(ctx context.Context, actorID, surveyID int64, closesAt time.Time) error
 	FindSurveyByID(ctx context.Context, id int64) (storage.Survey, []storage.SurveyClass, error)
+	FindSurveyHead(ctx context.Context, id int64) (storage.Survey, error)
 	FindSurveyClassByCode(ctx context.Context, code string) (storage.Survey, storage.SurveyClass, error)
 	ListSurveys(ctx context.Context, orgID int64) ([]storage.Survey, error)
 	PreviousSurvey(ctx context.Context, s storage.Survey) (storage.Survey, error)
@@ -72,6 +73,9 @@ type Flow struct {
 	// from a question with a low index; nil when the tasks capability is
 	// absent, and then the results offer no such button.
 	Tasks flows.TaskDrafts
+
+	// questions keeps published surveys' questions for answering.
+	questions questionCache
 }
 
 // The steps of the survey conversations.
